@@ -119,7 +119,9 @@ count_packet(struct summary *s, uint32_t len, const struct ws_pkt *p, const stru
 	s->rc[p->rc]++;
 	s->tunneled += p->n_tunnels > 0;
 	s->vlan += p->n_vlans > 0;
-	if (p->outer.version) {
+	if (p->outer.version && (p->outer.frag & WS_FRAG_LATER)) {
+		s->other_l4++;	/* no L4 header in a later fragment */
+	} else if (p->outer.version) {
 		switch (p->outer.proto) {
 		case 6: s->tcp++; break;
 		case 17: s->udp++; break;

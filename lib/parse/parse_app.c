@@ -262,6 +262,30 @@ host_http(const uint8_t *d, const struct ws_ip *ip, struct ws_host *h)
 	return -ENODATA;
 }
 
+/* Which parser a payload is for: by port for DNS and SSDP, by content for TLS and HTTP. */
+static int
+classify(const uint8_t *d, const struct ws_ip *ip)
+{
+	const uint8_t *pl = d + ip->payload_off;
+	uint32_t n = ip->end - ip->payload_off;
+	uint16_t sp = ip->sport, dp = ip->dport;
+
+	if (sp == PORT_DNS || dp == PORT_DNS)
+		return WS_HOST_DNS;
+	if (ip->proto == IPPROTO_UDP_) {
+		if (sp == PORT_MDNS || dp == PORT_MDNS || sp == PORT_LLMNR || dp == PORT_LLMNR)
+			return WS_HOST_DNS;
+		if (sp == PORT_SSDP || dp == PORT_SSDP)
+			return WS_HOST_HTTP;
+		return WS_HOST_NONE;
+	}
+	if (n >= 6 && pl[0] == 0x16 && pl[1] == 0x03)
+		return WS_HOST_TLS;
+	if (pl[0] >= 'C' && pl[0] <= 'T')
+		return WS_HOST_HTTP;	/* a candidate: host_http() checks the method */
+	return WS_HOST_NONE;
+}
+
 int
 ws_parse_host(const uint8_t *data, uint32_t len, const struct ws_pkt *pkt, struct ws_host *h)
 {
@@ -271,18 +295,20 @@ ws_parse_host(const uint8_t *data, uint32_t len, const struct ws_pkt *pkt, struc
 	h->source = WS_HOST_NONE;
 	h->method = WS_HTTP_NONE;
 	h->len = 0;
-	if (!ip->has_l4 || ip->end > len || ip->payload_off >= ip->end) {
+	if (!ip->has_l4 || ip->end > len || ip->payload_off >= ip->end ||
+	    ip->frag & (WS_FRAG_MORE | WS_FRAG_LATER) ||
+	    (ip->proto != IPPROTO_TCP_ && ip->proto != IPPROTO_UDP_)) {
 		rc = -ENOENT;
 		goto out;
 	}
-	switch (pkt->app) {
-	case WS_APP_DNS:
+	switch (classify(data, ip)) {
+	case WS_HOST_DNS:
 		rc = host_dns(data, ip, h);
 		break;
-	case WS_APP_TLS:
+	case WS_HOST_TLS:
 		rc = host_tls(data, ip, h);
 		break;
-	case WS_APP_HTTP:
+	case WS_HOST_HTTP:
 		rc = host_http(data, ip, h);
 		break;
 	default:

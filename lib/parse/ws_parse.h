@@ -15,8 +15,8 @@
  * SCTP, ICMP, ICMPv6, and the tunnels GRE (incl. TEB), VXLAN, GENEVE, GTP-U,
  * IP-in-IP, 6in4, 4in6, up to WS_MAX_TUNNELS deep.
  *
- * Application names (DNS query, TLS SNI, HTTP Host) are extracted on demand
- * by ws_parse_host(), so the L2-L4 fast path never touches payload bytes.
+ * Application names (DNS query, TLS SNI, HTTP Host) are found on demand by
+ * ws_parse_host(), so the L2-L4 path never touches payload bytes.
  */
 #ifndef WS_PARSE_H
 #define WS_PARSE_H
@@ -90,17 +90,10 @@ enum ws_tunnel {
 	WS_TUN_IPIP,	/**< IPv4 or IPv6 directly in IPv4 or IPv6 (IP-in-IP, 6in4, 4in6) */
 };
 
-/** Application protocol found (by port and first bytes) in the innermost L4 payload. */
-enum ws_app {
-	WS_APP_NONE = 0,
-	WS_APP_DNS,	/**< UDP or TCP port 53, mDNS 5353, LLMNR 5355 */
-	WS_APP_TLS,	/**< TCP payload starting with a TLS handshake record */
-	WS_APP_HTTP,	/**< TCP payload starting with an HTTP/1.x request line (or SSDP on UDP 1900) */
-};
-
 /** struct ws_ip.frag bits. */
 #define WS_FRAG_ANY 0x1	/**< IPv4 MF/offset, or an IPv6 fragment header (atomic ones too) */
 #define WS_FRAG_LATER 0x2	/**< offset > 0: no L4 header in this packet */
+#define WS_FRAG_MORE 0x4	/**< more fragments follow: the payload here is incomplete */
 
 /** TCP flags, as on the wire (byte 13). */
 #define WS_TCP_FIN 0x01
@@ -139,9 +132,8 @@ struct ws_pkt {
 	uint8_t n_tunnels;	/**< tunnel headers crossed */
 	uint8_t n_vlans;	/**< 802.1Q/802.1ad tags in front of the outer L3 */
 	uint8_t n_mpls;	/**< MPLS labels in front of the outer L3 */
-	uint8_t app;	/**< enum ws_app of the innermost payload */
 	uint8_t pppoe;	/**< crossed a PPPoE session header */
-	uint8_t pad[3];
+	uint8_t pad[4];
 	uint16_t ethertype;	/**< ethertype of the outer L3 (after tags), 0 if none */
 	uint16_t vlan[WS_MAX_VLANS];	/**< VLAN ids, outermost first */
 	uint32_t mpls_top;	/**< first (outermost) MPLS label */
@@ -214,7 +206,9 @@ int ws_parse_link(int linktype, const uint8_t *data, uint32_t len, struct ws_pkt
 int ws_parse_linktype_ok(int linktype);
 
 /**
- * Extract the hostname a packet names: the first question of a DNS query
+ * Extract the hostname the innermost TCP/UDP payload names, told by port
+ * (DNS on 53, mDNS 5353, LLMNR 5355; SSDP on UDP 1900) or by content on any
+ * TCP port (TLS handshake record, HTTP/1.x request line): the first question of a DNS query
  * (labels and compression pointers decoded, lower-cased), the SNI of a TLS
  * ClientHello contained in this segment, or the Host header of an HTTP/1.x
  * request (with its method).

@@ -144,7 +144,7 @@ class TsharkView:
                 return None
         if "tls" in toks and "quic" not in toks and p["tls.handshake.extensions_server_name"]:
             return ("tls", p["tls.handshake.extensions_server_name"][0], "-")
-        if "http" in toks and p["http.request.method"]:
+        if ("http" in toks or "ssdp" in toks) and p["http.request.method"]:
             method = p["http.request.method"][0]
             host = p["http.host"][0] if p["http.host"] else None
             return ("http", host, method)
@@ -234,6 +234,14 @@ def compare_ip(res, frame, which, ours, theirs, ws):
         res.fail(frame, which + ".ports", ours["ports"], theirs["ports"])
 
 
+LIMIT_RCS = ("too_many_vlans", "too_many_mpls", "too_many_tunnels")
+
+
+def beyond_limit(ws):
+    """wirestat stopped at one of its documented depth limits."""
+    return ws["rc"] in LIMIT_RCS
+
+
 def compare_host(res, frame, ws, tv):
     th = tv.host()
     ours_src, ours_name = ws["host_source"], ws["host"]
@@ -242,13 +250,16 @@ def compare_host(res, frame, ws, tv):
         if ours_src == "-":
             return
         toks = tv.app_tokens()
-        if ours_src in ("tls", "http") and ours_src not in toks:
+        if ours_src in ("tls", "http") and ours_src not in toks and "ssdp" not in toks:
             res.explain(ours_src + " found by content on a port tshark does not decode as "
                         + ours_src, frame)
             return
         res.fail(frame, "host", (ours_src, ours_name), None)
         return
     src, name, method = th
+    if src == "dns" and name.startswith("<") and name != "<Root>" and ours_src == "-":
+        res.explain("malformed DNS name that tshark shows as a placeholder", frame)
+        return
     theirs_name = norm_name(src, name)
     if src == "http":
         res.fields += 1
@@ -272,6 +283,10 @@ def compare_capture(wsdissect, path):
         frame = ws["frame"]
         res.packets += 1
         res.fields += 1
+        if beyond_limit(ws) and ws["vlans"] != tv.vlans() \
+                and tv.vlans().startswith(ws["vlans"].replace("-", "")):
+            res.explain("deeper than wirestat's documented limit: " + ws["rc"], frame)
+            continue
         if ws["vlans"] != tv.vlans():
             res.fail(frame, "vlans", ws["vlans"], tv.vlans())
         outer, inner = tv.ip(0), tv.ip(-1)

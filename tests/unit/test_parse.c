@@ -183,6 +183,12 @@ parse(const struct frame *f, struct ws_pkt *p)
 	return ws_parse_pkt(f->b, f->len, p);
 }
 
+static const uint8_t dns_query[] = {
+	0x12, 0x34, 0x01, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	3, 'W', 'w', 'W', 7, 'E', 'x', 'a', 'm', 'p', 'l', 'e', 3, 'C', 'O', 'M', 0,
+	0x00, 0x01, 0x00, 0x01,
+};
+
 /* ---- L2 ---- */
 
 static void
@@ -409,6 +415,7 @@ static void
 test_ipv4_fragments(void **state)
 {
 	struct frame f = { 0 };
+	struct ws_host h;
 	struct ws_pkt p;
 	uint32_t l3, l4;
 
@@ -421,10 +428,11 @@ test_ipv4_fragments(void **state)
 	set16(&f, l4 + 4, 1000);
 	ip4_end(&f, l3);
 	assert_int_equal(parse(&f, &p), WS_PARSE_OK);
-	assert_int_equal(p.outer.frag, WS_FRAG_ANY);
+	assert_int_equal(p.outer.frag, WS_FRAG_ANY | WS_FRAG_MORE);
 	assert_true(p.outer.has_l4);
 	assert_int_equal(p.outer.dport, 53);
-	assert_int_equal(p.app, WS_APP_NONE);	/* payload incomplete */
+	memcpy(f.b + l4 + 8, dns_query, sizeof(dns_query));
+	assert_int_equal(ws_parse_host(f.b, f.len, &p, &h), -ENOENT);	/* payload incomplete */
 
 	set16(&f, l3 + 6, 0x0000 | 100);	/* offset 800, last */
 	assert_int_equal(parse(&f, &p), WS_PARSE_OK);
@@ -642,7 +650,6 @@ test_icmp_error_not_inner(void **state)
 	assert_int_equal(p.n_tunnels, 0);
 	assert_int_equal(p.inner.l3_off, p.outer.l3_off);
 	assert_int_equal(p.inner.sport, 0);
-	assert_int_equal(p.app, WS_APP_NONE);
 }
 
 /* ---- tunnels ---- */
@@ -907,11 +914,6 @@ test_linktypes(void **state)
 
 /* ---- application layer ---- */
 
-static const uint8_t dns_query[] = {
-	0x12, 0x34, 0x01, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	3, 'W', 'w', 'W', 7, 'E', 'x', 'a', 'm', 'p', 'l', 'e', 3, 'C', 'O', 'M', 0,
-	0x00, 0x01, 0x00, 0x01,
-};
 
 static int
 host_of(const struct frame *f, struct ws_host *h)

@@ -1,0 +1,24 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
+# The demo: build if needed, make the bundled demo capture with the project's
+# seeded generator, and analyse it.
+#   scripts/demo.sh [CAPTURE]   analyse CAPTURE instead
+set -eu
+cd "$(dirname "$0")/.."
+
+if [ ! -x build/app/wsdissect ]; then
+	if ! command -v meson >/dev/null || ! pkg-config --exists libdpdk 2>/dev/null; then
+		echo "demo: first run scripts/setup.sh (as root) to install what wirestat needs" >&2
+		exit 1
+	fi
+	[ -f build/build.ninja ] || meson setup build
+	ninja -C build
+fi
+
+capture=${1:-build/demo.pcap}
+if [ $# -eq 0 ] && [ ! -f "$capture" ]; then
+	# Hundreds of hosts; DNS, TLS and HTTP; IPv4 and IPv6; a VLAN.
+	python3 scripts/gen-pcap.py --profile mix --seed 2026 --hosts 300 --flows 3000 \
+		--packets 50000 -o "$capture"
+fi
+exec build/app/wsdissect "$capture"
