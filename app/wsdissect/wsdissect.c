@@ -34,7 +34,7 @@ struct summary {
 	uint64_t names_dropped;
 };
 
-static const char *const host_sources[] = { "-", "dns", "tls", "http" };
+static const char *const host_sources[] = {"-", "dns", "tls", "http"};
 
 static void
 print_addr(const uint8_t *d, const struct ws_ip *ip, int dst)
@@ -67,13 +67,15 @@ print_ip(const uint8_t *d, const struct ws_ip *ip)
 		printf("\ticmp:%u\ticmp:%u", ip->icmp_type, ip->icmp_code);
 	else
 		fputs("\t-\t-", stdout);
-	printf("\t%s", !(ip->frag & WS_FRAG_ANY) ? "-" : ip->frag & WS_FRAG_LATER ? "later" : "first");
+	printf("\t%s", !(ip->frag & WS_FRAG_ANY)  ? "-"
+		       : ip->frag & WS_FRAG_LATER ? "later"
+						  : "first");
 }
 
 static void
 print_packet(uint64_t n, const uint8_t *d, const struct ws_pkt *p, const struct ws_host *h)
 {
-	static const char *const l3[] = { "none", "ipv4", "ipv6", "arp", "other" };
+	static const char *const l3[] = {"none", "ipv4", "ipv6", "arp", "other"};
 	unsigned int i;
 
 	printf("%lu\t%s\t%s\t", (unsigned long)n, ws_parse_rc_str(p->rc), l3[p->l3]);
@@ -120,14 +122,24 @@ count_packet(struct summary *s, uint32_t len, const struct ws_pkt *p, const stru
 	s->tunneled += p->n_tunnels > 0;
 	s->vlan += p->n_vlans > 0;
 	if (p->outer.version && (p->outer.frag & WS_FRAG_LATER)) {
-		s->other_l4++;	/* no L4 header in a later fragment */
+		s->other_l4++; /* no L4 header in a later fragment */
 	} else if (p->outer.version) {
 		switch (p->outer.proto) {
-		case 6: s->tcp++; break;
-		case 17: s->udp++; break;
-		case 1: s->icmp++; break;
-		case 58: s->icmpv6++; break;
-		default: s->other_l4++; break;
+		case 6:
+			s->tcp++;
+			break;
+		case 17:
+			s->udp++;
+			break;
+		case 1:
+			s->icmp++;
+			break;
+		case 58:
+			s->icmpv6++;
+			break;
+		default:
+			s->other_l4++;
+			break;
 		}
 	}
 	if (host_rc == -EBADMSG)
@@ -156,9 +168,9 @@ print_summary(struct summary *s)
 	       (unsigned long)s->l3[WS_L3_IPV4], (unsigned long)s->l3[WS_L3_IPV6],
 	       (unsigned long)s->l3[WS_L3_ARP], (unsigned long)s->l3[WS_L3_OTHER],
 	       (unsigned long)s->l3[WS_L3_NONE]);
-	printf("l4      tcp %lu  udp %lu  icmp %lu  icmpv6 %lu  other %lu\n",
-	       (unsigned long)s->tcp, (unsigned long)s->udp, (unsigned long)s->icmp,
-	       (unsigned long)s->icmpv6, (unsigned long)s->other_l4);
+	printf("l4      tcp %lu  udp %lu  icmp %lu  icmpv6 %lu  other %lu\n", (unsigned long)s->tcp,
+	       (unsigned long)s->udp, (unsigned long)s->icmp, (unsigned long)s->icmpv6,
+	       (unsigned long)s->other_l4);
 	printf("tagged  %lu  tunneled %lu\n", (unsigned long)s->vlan, (unsigned long)s->tunneled);
 	printf("malformed:\n");
 	for (i = 1; i < WS_PARSE_RC_MAX; i++)
@@ -191,7 +203,8 @@ run(const char *file, int per_packet)
 	}
 	link = pcap_datalink(pc);
 	if (!ws_parse_linktype_ok(link)) {
-		fprintf(stderr, "wsdissect: %s: link type %d (%s) is not supported; "
+		fprintf(stderr,
+			"wsdissect: %s: link type %d (%s) is not supported; "
 			"supported: Ethernet, Linux cooked v1/v2, raw IP, BSD loopback\n",
 			file, link, pcap_datalink_val_to_name(link) ?: "unknown");
 		pcap_close(pc);
@@ -217,9 +230,9 @@ int
 main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "packets", no_argument, NULL, 'p' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{"packets", no_argument, NULL, 'p'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	int per_packet = 0, c;
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "ws_parse.h"
+#include "parse_internal.h"
 #include "wire.h"
 
 #define likely(x) __builtin_expect(!!(x), 1)
@@ -22,8 +23,7 @@ note(struct ws_pkt *p, int rc)
 
 static int parse_ethertype(const uint8_t *d, uint32_t off, uint32_t end, uint16_t type,
 			   struct ws_pkt *p);
-static int parse_eth(const uint8_t *d, uint32_t off, uint32_t end, struct ws_pkt *p,
-		     int tunneled);
+static int parse_eth(const uint8_t *d, uint32_t off, uint32_t end, struct ws_pkt *p, int tunneled);
 static int parse_ip(const uint8_t *d, uint32_t off, uint32_t end, struct ws_pkt *p, int v6);
 
 /* The IP header being filled: the first one is outer, any later one inner. */
@@ -177,7 +177,7 @@ parse_eth(const uint8_t *d, uint32_t off, uint32_t end, struct ws_pkt *p, int tu
 		if (!tunneled)
 			p->vlan[p->n_vlans++] = get_be16(d + off) & 0x0fff;
 		if (end - off < 4)
-			return note(p, WS_PARSE_TRUNC_VLAN);	/* id kept: tag cut after it */
+			return note(p, WS_PARSE_TRUNC_VLAN); /* id kept: tag cut after it */
 		tags++;
 		type = get_be16(d + off + 2);
 		off += 4;
@@ -199,7 +199,7 @@ parse_gre(const uint8_t *d, uint32_t off, uint32_t end, struct ws_pkt *p)
 	switch (flags & 0x7) {
 	case 0:
 		if (flags & 0x4000)
-			return 0;	/* source routing (RFC 1701): not followed */
+			return 0; /* source routing (RFC 1701): not followed */
 		hlen += (flags & 0x8000 ? 4 : 0) + (flags & 0x2000 ? 4 : 0) +
 			(flags & 0x1000 ? 4 : 0);
 		break;
@@ -227,10 +227,13 @@ parse_gre(const uint8_t *d, uint32_t off, uint32_t end, struct ws_pkt *p)
 			off += 2;
 		if (end - off < 2)
 			return note(p, WS_PARSE_TRUNC_TUNNEL);
-		type = get_be16(d + off) == 0x0021 ? ETH_P_IPV4 :
-		       get_be16(d + off) == 0x0057 ? ETH_P_IPV6 : 0;
+		type = get_be16(d + off);
 		off += 2;
-		if (type == 0)
+		if (type == 0x0021)
+			type = ETH_P_IPV4;
+		else if (type == 0x0057)
+			type = ETH_P_IPV6;
+		else
 			return 0;
 		break;
 	default:
@@ -262,7 +265,7 @@ parse_geneve(const uint8_t *d, uint32_t off, uint32_t end, struct ws_pkt *p)
 	if (end - off < 8)
 		return note(p, WS_PARSE_TRUNC_TUNNEL);
 	if (d[off] >> 6 != 0)
-		return 0;	/* unknown version */
+		return 0; /* unknown version */
 	hlen = 8 + (d[off] & 0x3f) * 4;
 	type = get_be16(d + off + 2);
 	if (end - off < hlen)
@@ -287,7 +290,7 @@ parse_gtpu(const uint8_t *d, uint32_t off, uint32_t end, struct ws_pkt *p)
 		return note(p, WS_PARSE_TRUNC_TUNNEL);
 	flags = d[off];
 	if ((flags & 0xf0) != 0x30 || d[off + 1] != 255)
-		return 0;	/* not version 1 GTP, or signalling */
+		return 0; /* not version 1 GTP, or signalling */
 	if (flags & 0x07) {
 		/* Sequence number, N-PDU number and next extension type follow. */
 		if (end - off < 12)
@@ -321,11 +324,11 @@ parse_udp(const uint8_t *d, uint32_t off, uint32_t end, struct ws_ip *ip, struct
 	if (ulen < 8)
 		return note(p, WS_PARSE_BAD_UDP_LEN);
 	if (ulen < end - off)
-		ip->end = end = off + ulen;	/* trailing bytes are not UDP payload */
+		ip->end = end = off + ulen; /* trailing bytes are not UDP payload */
 	ip->payload_off = off + 8;
 	off += 8;
 	if (ip->frag & WS_FRAG_MORE)
-		return 0;	/* a first fragment: the payload is incomplete */
+		return 0; /* a first fragment: the payload is incomplete */
 	/* Either direction: replies come from the tunnel port. */
 	if (ip->dport == PORT_VXLAN || ip->sport == PORT_VXLAN)
 		return parse_vxlan(d, off, end, p);
@@ -428,9 +431,9 @@ parse_ipv4(const uint8_t *d, uint32_t off, uint32_t end, struct ws_ip *ip, struc
 		return note(p, WS_PARSE_TRUNC_L3);
 	}
 	if (tlen > end - off)
-		note(p, WS_PARSE_BAD_IPV4_TOTLEN);	/* or cut by the snap length */
+		note(p, WS_PARSE_BAD_IPV4_TOTLEN); /* or cut by the snap length */
 	else
-		end = off + tlen;	/* what follows is Ethernet padding */
+		end = off + tlen; /* what follows is Ethernet padding */
 	ip->end = end;
 	frag = get_be16(d + off + 6);
 	if (frag & 0x3fff) {
@@ -503,7 +506,7 @@ parse_ipv6(const uint8_t *d, uint32_t off, uint32_t end, struct ws_ip *ip, struc
 	plen = get_be16(d + off + 4);
 	if (plen > end - off - 40)
 		note(p, WS_PARSE_BAD_IPV6_PLEN);
-	else if (plen != 0)	/* 0: jumbogram, length in hop-by-hop */
+	else if (plen != 0) /* 0: jumbogram, length in hop-by-hop */
 		end = off + 40 + plen;
 	ip->end = end;
 	ip->payload_off = off + 40;
@@ -601,7 +604,8 @@ parse_fast(const uint8_t *d, uint32_t len, struct ws_pkt *p)
 		if (len - off < 20)
 			return -1;
 		tlen = get_be16(d + off + 2);
-		if (d[off] != 0x45 || tlen < 20 || tlen > len - off || get_be16(d + off + 6) & 0x3fff)
+		if (d[off] != 0x45 || tlen < 20 || tlen > len - off ||
+		    get_be16(d + off + 6) & 0x3fff)
 			return -1;
 		p->l3 = WS_L3_IPV4;
 		p->outer.version = 4;
@@ -632,8 +636,8 @@ parse_fast(const uint8_t *d, uint32_t len, struct ws_pkt *p)
 }
 
 /* Out of line, so the fast path keeps its registers. */
-static __attribute__((noinline, cold)) int
-parse_slow(const uint8_t *data, uint32_t len, struct ws_pkt *pkt)
+__attribute__((noinline, cold)) int
+ws_parse_pkt_general(const uint8_t *data, uint32_t len, struct ws_pkt *pkt)
 {
 	pkt_init(pkt, WS_L2_ETH);
 	parse_eth(data, 0, len, pkt, 0);
@@ -646,7 +650,7 @@ ws_parse_pkt(const uint8_t *data, uint32_t len, struct ws_pkt *pkt)
 	pkt_init(pkt, WS_L2_ETH);
 	if (likely(len >= 14 + 20) && parse_fast(data, len, pkt) == 0)
 		return pkt_finish(pkt);
-	return parse_slow(data, len, pkt);
+	return ws_parse_pkt_general(data, len, pkt);
 }
 
 /* Linux cooked capture v1: 16 bytes, protocol last; v2: 20 bytes, protocol first. */
@@ -659,13 +663,14 @@ parse_sll(const uint8_t *d, uint32_t len, struct ws_pkt *p, uint32_t hlen, uint3
 		return note(p, WS_PARSE_TRUNC_L2);
 	proto = get_be16(d + proto_off);
 	if (proto < 0x0600) {
-		p->l3 = WS_L3_OTHER;	/* 802.2 LLC, 802.3, CAN... */
+		p->l3 = WS_L3_OTHER; /* 802.2 LLC, 802.3, CAN... */
 		return 0;
 	}
 	return parse_ethertype(d, hlen, len, proto, p);
 }
 
-/* DLT_NULL carries the address family in the capturing host's byte order, DLT_LOOP in network order. */
+/* DLT_NULL carries the address family in the capturing host's byte order, DLT_LOOP in network
+ * order. */
 static int
 parse_null(const uint8_t *d, uint32_t len, struct ws_pkt *p)
 {
@@ -678,7 +683,7 @@ parse_null(const uint8_t *d, uint32_t len, struct ws_pkt *p)
 		af = __builtin_bswap32(af);
 	if (af == 2)
 		return parse_ethertype(d, 4, len, ETH_P_IPV4, p);
-	if (af == 10 || af == 24 || af == 28 || af == 30)	/* AF_INET6 on Linux and the BSDs */
+	if (af == 10 || af == 24 || af == 28 || af == 30) /* AF_INET6 on Linux and the BSDs */
 		return parse_ethertype(d, 4, len, ETH_P_IPV6, p);
 	p->l3 = WS_L3_OTHER;
 	return 0;

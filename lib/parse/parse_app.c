@@ -52,7 +52,7 @@ dns_qname(const uint8_t *msg, uint32_t n, struct ws_host *h)
 	if (n < 12)
 		return -EBADMSG;
 	if (msg[2] & 0x80 || get_be16(msg + 4) == 0)
-		return -ENOENT;	/* a response, or no question */
+		return -ENOENT; /* a response, or no question */
 	for (;;) {
 		if (off >= lim)
 			return -EBADMSG;
@@ -60,12 +60,12 @@ dns_qname(const uint8_t *msg, uint32_t n, struct ws_host *h)
 		if ((l & 0xc0) == 0xc0) {
 			if (off + 1 >= lim || ++ptrs > DNS_MAX_PTRS)
 				return -EBADMSG;
-			lim = off;	/* the target must lie before this pointer */
+			lim = off; /* the target must lie before this pointer */
 			off = (l & 0x3f) << 8 | msg[off + 1];
 			continue;
 		}
 		if (l & 0xc0)
-			return -EBADMSG;	/* extended label types (RFC 6891) */
+			return -EBADMSG; /* extended label types (RFC 6891) */
 		if (l == 0)
 			break;
 		if (l > lim - off - 1)
@@ -128,8 +128,8 @@ tls_sni(const uint8_t *e, uint32_t n, struct ws_host *h)
 		len = get_be16(e + off + 1);
 		if (len > n - off - 3)
 			return -EBADMSG;
-		if (e[off] == 0)
-			return copy_name(h, e + off + 3, len, WS_HOST_TLS);
+		if (e[off] == 0) /* host_name: at least one byte (RFC 6066 3) */
+			return len ? copy_name(h, e + off + 3, len, WS_HOST_TLS) : -EBADMSG;
 		off += 3 + len;
 	}
 	return -ENOENT;
@@ -151,15 +151,15 @@ host_tls(const uint8_t *d, const struct ws_ip *ip, struct ws_host *h)
 	off = 5 + 4 + 2 + 32;
 	if (n < off + 1)
 		return -ENODATA;
-	off += 1 + b[off];	/* session id */
+	off += 1 + b[off]; /* session id */
 	if (n < off + 2)
 		return -ENODATA;
-	off += 2 + get_be16(b + off);	/* cipher suites */
+	off += 2 + get_be16(b + off); /* cipher suites */
 	if (n < off + 1)
 		return -ENODATA;
-	off += 1 + b[off];	/* compression methods */
+	off += 1 + b[off]; /* compression methods */
 	if (n < off + 2)
-		return n == off ? -ENOENT : -ENODATA;	/* no extensions at all */
+		return n == off ? -ENOENT : -ENODATA; /* no extensions at all */
 	ext_end = off + 2 + get_be16(b + off);
 	off += 2;
 	while (off + 4 <= ext_end) {
@@ -181,19 +181,19 @@ static const struct {
 	uint8_t len;
 	uint8_t method;
 } http_methods[] = {
-	{ "GET ", 4, WS_HTTP_GET },	{ "POST ", 5, WS_HTTP_POST },
-	{ "HEAD ", 5, WS_HTTP_HEAD },	{ "PUT ", 4, WS_HTTP_PUT },
-	{ "DELETE ", 7, WS_HTTP_DELETE }, { "CONNECT ", 8, WS_HTTP_CONNECT },
-	{ "OPTIONS ", 8, WS_HTTP_OPTIONS }, { "TRACE ", 6, WS_HTTP_TRACE },
-	{ "PATCH ", 6, WS_HTTP_PATCH },	{ "M-SEARCH ", 9, WS_HTTP_MSEARCH },
-	{ "NOTIFY ", 7, WS_HTTP_NOTIFY },
+	{"GET ", 4, WS_HTTP_GET},	  {"POST ", 5, WS_HTTP_POST},
+	{"HEAD ", 5, WS_HTTP_HEAD},	  {"PUT ", 4, WS_HTTP_PUT},
+	{"DELETE ", 7, WS_HTTP_DELETE},	  {"CONNECT ", 8, WS_HTTP_CONNECT},
+	{"OPTIONS ", 8, WS_HTTP_OPTIONS}, {"TRACE ", 6, WS_HTTP_TRACE},
+	{"PATCH ", 6, WS_HTTP_PATCH},	  {"M-SEARCH ", 9, WS_HTTP_MSEARCH},
+	{"NOTIFY ", 7, WS_HTTP_NOTIFY},
 };
 
 static const char *const method_names[WS_HTTP_METHOD_MAX] = {
-	[WS_HTTP_NONE] = "",	     [WS_HTTP_GET] = "GET",	    [WS_HTTP_HEAD] = "HEAD",
-	[WS_HTTP_POST] = "POST",     [WS_HTTP_PUT] = "PUT",	    [WS_HTTP_DELETE] = "DELETE",
-	[WS_HTTP_CONNECT] = "CONNECT", [WS_HTTP_OPTIONS] = "OPTIONS", [WS_HTTP_TRACE] = "TRACE",
-	[WS_HTTP_PATCH] = "PATCH",   [WS_HTTP_MSEARCH] = "M-SEARCH", [WS_HTTP_NOTIFY] = "NOTIFY",
+	[WS_HTTP_NONE] = "",	       [WS_HTTP_GET] = "GET",	       [WS_HTTP_HEAD] = "HEAD",
+	[WS_HTTP_POST] = "POST",       [WS_HTTP_PUT] = "PUT",	       [WS_HTTP_DELETE] = "DELETE",
+	[WS_HTTP_CONNECT] = "CONNECT", [WS_HTTP_OPTIONS] = "OPTIONS",  [WS_HTTP_TRACE] = "TRACE",
+	[WS_HTTP_PATCH] = "PATCH",     [WS_HTTP_MSEARCH] = "M-SEARCH", [WS_HTTP_NOTIFY] = "NOTIFY",
 };
 
 const char *
@@ -210,7 +210,8 @@ http_method(const uint8_t *b, uint32_t n)
 	unsigned int i;
 
 	for (i = 0; i < sizeof(http_methods) / sizeof(http_methods[0]); i++)
-		if (n >= http_methods[i].len && !memcmp(b, http_methods[i].tok, http_methods[i].len))
+		if (n >= http_methods[i].len &&
+		    !memcmp(b, http_methods[i].tok, http_methods[i].len))
 			return http_methods[i].method;
 	return WS_HTTP_NONE;
 }
@@ -230,9 +231,9 @@ http_host_value(const uint8_t *v, uint32_t n, struct ws_host *h)
 			break;
 	}
 	if (i > 0 && i < n && v[i - 1] == ':')
-		n = i - 1;	/* digits after a colon: a port */
+		n = i - 1; /* digits after a colon: a port */
 	if (n == 0)
-		return -ENOENT;	/* an empty Host names nothing */
+		return -ENOENT; /* an empty Host names nothing */
 	return copy_name(h, v, n, WS_HOST_HTTP);
 }
 
@@ -252,10 +253,10 @@ host_http(const uint8_t *d, const struct ws_ip *ip, struct ws_host *h)
 		eol = memchr(b + off, '\n', n - off);
 		llen = (eol ? (uint32_t)(eol - b) : n) - off;
 		if (llen == 0 || (llen == 1 && b[off] == '\r'))
-			return -ENOENT;	/* end of headers */
+			return -ENOENT; /* end of headers */
 		if (llen >= 5 && strncasecmp((const char *)b + off, "host:", 5) == 0) {
 			if (!eol)
-				return -ENODATA;	/* value may go on in the next segment */
+				return -ENODATA; /* value may go on in the next segment */
 			return http_host_value(b + off + 5, llen - 5, h);
 		}
 	}
@@ -282,7 +283,7 @@ classify(const uint8_t *d, const struct ws_ip *ip)
 	if (n >= 6 && pl[0] == 0x16 && pl[1] == 0x03)
 		return WS_HOST_TLS;
 	if (pl[0] >= 'C' && pl[0] <= 'T')
-		return WS_HOST_HTTP;	/* a candidate: host_http() checks the method */
+		return WS_HOST_HTTP; /* a candidate: host_http() checks the method */
 	return WS_HOST_NONE;
 }
 

@@ -37,14 +37,14 @@ get_be24(const uint8_t *p)
 /* Ethertypes (IEEE registry). */
 #define ETH_P_IPV4 0x0800
 #define ETH_P_ARP 0x0806
-#define ETH_P_TEB 0x6558	/* transparent Ethernet bridging (GRE, GENEVE) */
+#define ETH_P_TEB 0x6558 /* transparent Ethernet bridging (GRE, GENEVE) */
 #define ETH_P_VLAN 0x8100
 #define ETH_P_IPV6 0x86dd
 #define ETH_P_MPLS_UC 0x8847
 #define ETH_P_MPLS_MC 0x8848
 #define ETH_P_PPPOE_DISC 0x8863
 #define ETH_P_PPPOE_SESS 0x8864
-#define ETH_P_PPP 0x880b	/* GRE version 1 (PPTP) */
+#define ETH_P_PPP 0x880b /* GRE version 1 (PPTP) */
 #define ETH_P_QINQ 0x88a8
 #define ETH_P_QINQ_OLD 0x9100
 

@@ -38,46 +38,46 @@
 /** Why a packet could not be decoded fully. Order is stable: counters index it. */
 enum ws_parse_rc {
 	WS_PARSE_OK = 0,
-	WS_PARSE_TRUNC_L2,	/**< shorter than its link header */
-	WS_PARSE_TRUNC_VLAN,	/**< 802.1Q/802.1ad tag cut short */
-	WS_PARSE_TOO_MANY_VLANS,	/**< more than WS_MAX_VLANS tags */
-	WS_PARSE_TRUNC_MPLS,	/**< MPLS label cut short */
-	WS_PARSE_TOO_MANY_MPLS,	/**< no bottom of stack within WS_MAX_MPLS labels */
-	WS_PARSE_TRUNC_PPPOE,	/**< PPPoE/PPP header cut short */
-	WS_PARSE_BAD_PPPOE,	/**< PPPoE version/type not 1 */
-	WS_PARSE_TRUNC_L3,	/**< IPv4/IPv6/ARP header cut short */
-	WS_PARSE_BAD_IP_VERSION,	/**< version nibble disagrees with the ethertype */
-	WS_PARSE_BAD_IPV4_HDRLEN,	/**< IHL < 5 or beyond the total length */
-	WS_PARSE_BAD_IPV4_TOTLEN,	/**< total length < header or > frame */
-	WS_PARSE_BAD_IPV6_PLEN,	/**< payload length beyond the frame */
-	WS_PARSE_BAD_IPV6_CHAIN,	/**< extension header cut short or chain too long */
-	WS_PARSE_TRUNC_L4,	/**< TCP/UDP/SCTP/ICMP header cut short */
-	WS_PARSE_BAD_TCP_HDRLEN,	/**< TCP data offset < 5 or beyond the segment */
-	WS_PARSE_BAD_UDP_LEN,	/**< UDP length < 8 */
-	WS_PARSE_TRUNC_TUNNEL,	/**< tunnel header cut short or malformed */
-	WS_PARSE_TOO_MANY_TUNNELS,	/**< nested deeper than WS_MAX_TUNNELS */
-	WS_PARSE_BAD_LINKTYPE,	/**< link type not supported */
+	WS_PARSE_TRUNC_L2,	   /**< shorter than its link header */
+	WS_PARSE_TRUNC_VLAN,	   /**< 802.1Q/802.1ad tag cut short */
+	WS_PARSE_TOO_MANY_VLANS,   /**< more than WS_MAX_VLANS tags */
+	WS_PARSE_TRUNC_MPLS,	   /**< MPLS label cut short */
+	WS_PARSE_TOO_MANY_MPLS,	   /**< no bottom of stack within WS_MAX_MPLS labels */
+	WS_PARSE_TRUNC_PPPOE,	   /**< PPPoE/PPP header cut short */
+	WS_PARSE_BAD_PPPOE,	   /**< PPPoE version/type not 1 */
+	WS_PARSE_TRUNC_L3,	   /**< IPv4/IPv6/ARP header cut short */
+	WS_PARSE_BAD_IP_VERSION,   /**< version nibble disagrees with the ethertype */
+	WS_PARSE_BAD_IPV4_HDRLEN,  /**< IHL < 5 or beyond the total length */
+	WS_PARSE_BAD_IPV4_TOTLEN,  /**< total length < header or > frame */
+	WS_PARSE_BAD_IPV6_PLEN,	   /**< payload length beyond the frame */
+	WS_PARSE_BAD_IPV6_CHAIN,   /**< extension header cut short or chain too long */
+	WS_PARSE_TRUNC_L4,	   /**< TCP/UDP/SCTP/ICMP header cut short */
+	WS_PARSE_BAD_TCP_HDRLEN,   /**< TCP data offset < 5 or beyond the segment */
+	WS_PARSE_BAD_UDP_LEN,	   /**< UDP length < 8 */
+	WS_PARSE_TRUNC_TUNNEL,	   /**< tunnel header cut short or malformed */
+	WS_PARSE_TOO_MANY_TUNNELS, /**< nested deeper than WS_MAX_TUNNELS */
+	WS_PARSE_BAD_LINKTYPE,	   /**< link type not supported */
 	WS_PARSE_RC_MAX
 };
 
 /** Link header the frame starts with. */
 enum ws_l2 {
 	WS_L2_NONE = 0,
-	WS_L2_ETH,	/**< Ethernet II */
-	WS_L2_LLC,	/**< IEEE 802.3 with a length field (LLC/SNAP, STP...): not decoded */
-	WS_L2_SLL,	/**< Linux cooked v1 */
-	WS_L2_SLL2,	/**< Linux cooked v2 */
-	WS_L2_RAW,	/**< no link header: raw IPv4/IPv6 */
-	WS_L2_NULL,	/**< BSD loopback (DLT_NULL/DLT_LOOP) */
+	WS_L2_ETH,  /**< Ethernet II */
+	WS_L2_LLC,  /**< IEEE 802.3 with a length field (LLC/SNAP, STP...): not decoded */
+	WS_L2_SLL,  /**< Linux cooked v1 */
+	WS_L2_SLL2, /**< Linux cooked v2 */
+	WS_L2_RAW,  /**< no link header: raw IPv4/IPv6 */
+	WS_L2_NULL, /**< BSD loopback (DLT_NULL/DLT_LOOP) */
 };
 
 /** Outermost network layer. */
 enum ws_l3 {
-	WS_L3_NONE = 0,	/**< not reached (malformed before it) */
+	WS_L3_NONE = 0, /**< not reached (malformed before it) */
 	WS_L3_IPV4,
 	WS_L3_IPV6,
 	WS_L3_ARP,
-	WS_L3_OTHER,	/**< not IP nor ARP: LLC, LLDP, unknown ethertype or MPLS payload */
+	WS_L3_OTHER, /**< not IP nor ARP: LLC, LLDP, unknown ethertype or MPLS payload */
 };
 
 /** Innermost tunnel crossed. */
@@ -87,13 +87,13 @@ enum ws_tunnel {
 	WS_TUN_VXLAN,
 	WS_TUN_GENEVE,
 	WS_TUN_GTPU,
-	WS_TUN_IPIP,	/**< IPv4 or IPv6 directly in IPv4 or IPv6 (IP-in-IP, 6in4, 4in6) */
+	WS_TUN_IPIP, /**< IPv4 or IPv6 directly in IPv4 or IPv6 (IP-in-IP, 6in4, 4in6) */
 };
 
 /** struct ws_ip.frag bits. */
-#define WS_FRAG_ANY 0x1	/**< IPv4 MF/offset, or an IPv6 fragment header (atomic ones too) */
-#define WS_FRAG_LATER 0x2	/**< offset > 0: no L4 header in this packet */
-#define WS_FRAG_MORE 0x4	/**< more fragments follow: the payload here is incomplete */
+#define WS_FRAG_ANY 0x1	  /**< IPv4 MF/offset, or an IPv6 fragment header (atomic ones too) */
+#define WS_FRAG_LATER 0x2 /**< offset > 0: no L4 header in this packet */
+#define WS_FRAG_MORE 0x4  /**< more fragments follow: the payload here is incomplete */
 
 /** TCP flags, as on the wire (byte 13). */
 #define WS_TCP_FIN 0x01
@@ -107,39 +107,41 @@ enum ws_tunnel {
 
 /** One IP header and what follows it. Offsets are from the start of the frame. */
 struct ws_ip {
-	uint8_t version;	/**< 0 (none), 4 or 6 */
-	uint8_t proto;	/**< L4 protocol after IPv6 extension headers */
-	uint8_t frag;	/**< WS_FRAG_* bits */
-	uint8_t has_l4;	/**< the L4 header below was decoded */
-	uint16_t l3_off;	/**< IP header */
-	uint16_t l4_off;	/**< L4 header (valid when has_l4) */
-	uint16_t end;	/**< end of the IP datagram within the captured bytes */
-	uint16_t payload_off;	/**< L4 payload (TCP after options, UDP after 8 bytes) */
-	uint16_t sport;	/**< TCP/UDP/SCTP source port, host order */
-	uint16_t dport;	/**< TCP/UDP/SCTP destination port, host order */
-	uint8_t icmp_type;	/**< ICMP/ICMPv6 type */
-	uint8_t icmp_code;	/**< ICMP/ICMPv6 code */
-	uint8_t tcp_flags;	/**< WS_TCP_* */
+	uint8_t version;      /**< 0 (none), 4 or 6 */
+	uint8_t proto;	      /**< L4 protocol after IPv6 extension headers */
+	uint8_t frag;	      /**< WS_FRAG_* bits */
+	uint8_t has_l4;	      /**< the L4 header below was decoded */
+	uint16_t l3_off;      /**< IP header */
+	uint16_t l4_off;      /**< L4 header (valid when has_l4) */
+	uint16_t end;	      /**< end of the IP datagram within the captured bytes */
+	uint16_t payload_off; /**< L4 payload (TCP after options, UDP after 8 bytes) */
+	uint16_t sport;	      /**< TCP/UDP/SCTP source port, host order */
+	uint16_t dport;	      /**< TCP/UDP/SCTP destination port, host order */
+	uint8_t icmp_type;    /**< ICMP/ICMPv6 type */
+	uint8_t icmp_code;    /**< ICMP/ICMPv6 code */
+	uint8_t tcp_flags;    /**< WS_TCP_* */
 	uint8_t pad;
 };
 
-/** Result of ws_parse_pkt(). */
+/** Result of ws_parse_pkt(): one cache line, no implicit padding. */
 struct ws_pkt {
-	uint8_t rc;	/**< enum ws_parse_rc: first problem met, WS_PARSE_OK if none */
-	uint8_t l2;	/**< enum ws_l2 */
-	uint8_t l3;	/**< enum ws_l3 of the outermost network layer */
-	uint8_t tunnel;	/**< enum ws_tunnel, innermost one crossed */
-	uint8_t n_tunnels;	/**< tunnel headers crossed */
-	uint8_t n_vlans;	/**< 802.1Q/802.1ad tags in front of the outer L3 */
-	uint8_t n_mpls;	/**< MPLS labels in front of the outer L3 */
-	uint8_t pppoe;	/**< crossed a PPPoE session header */
-	uint8_t pad[4];
-	uint16_t ethertype;	/**< ethertype of the outer L3 (after tags), 0 if none */
-	uint16_t vlan[WS_MAX_VLANS];	/**< VLAN ids, outermost first */
-	uint32_t mpls_top;	/**< first (outermost) MPLS label */
-	struct ws_ip outer;	/**< outermost IP header */
-	struct ws_ip inner;	/**< innermost IP header; a copy of outer without tunnel */
+	uint8_t rc;	   /**< enum ws_parse_rc: first problem met, WS_PARSE_OK if none */
+	uint8_t l2;	   /**< enum ws_l2 */
+	uint8_t l3;	   /**< enum ws_l3 of the outermost network layer */
+	uint8_t tunnel;	   /**< enum ws_tunnel, innermost one crossed */
+	uint8_t n_tunnels; /**< tunnel headers crossed */
+	uint8_t n_vlans;   /**< 802.1Q/802.1ad tags in front of the outer L3 */
+	uint8_t n_mpls;	   /**< MPLS labels in front of the outer L3 */
+	uint8_t pppoe;	   /**< crossed a PPPoE session header */
+	uint8_t pad[2];
+	uint16_t ethertype;	     /**< ethertype of the outer L3 (after tags), 0 if none */
+	uint16_t vlan[WS_MAX_VLANS]; /**< VLAN ids, outermost first */
+	uint32_t mpls_top;	     /**< first (outermost) MPLS label */
+	struct ws_ip outer;	     /**< outermost IP header */
+	struct ws_ip inner;	     /**< innermost IP header; a copy of outer without tunnel */
 };
+
+_Static_assert(sizeof(struct ws_pkt) == 64, "struct ws_pkt is one cache line");
 
 /** Where ws_parse_host() found the name. */
 enum ws_host_source {
@@ -161,15 +163,15 @@ enum ws_http_method {
 	WS_HTTP_OPTIONS,
 	WS_HTTP_TRACE,
 	WS_HTTP_PATCH,
-	WS_HTTP_MSEARCH,	/**< SSDP */
-	WS_HTTP_NOTIFY,	/**< SSDP */
+	WS_HTTP_MSEARCH, /**< SSDP */
+	WS_HTTP_NOTIFY,	 /**< SSDP */
 	WS_HTTP_METHOD_MAX
 };
 
 /** A hostname copied out of the payload, NUL-terminated. */
 struct ws_host {
-	uint8_t source;	/**< enum ws_host_source */
-	uint8_t method;	/**< enum ws_http_method, for HTTP */
+	uint8_t source; /**< enum ws_host_source */
+	uint8_t method; /**< enum ws_http_method, for HTTP */
 	uint16_t len;	/**< strlen(name) */
 	char name[WS_HOST_MAX + 1];
 };
@@ -219,8 +221,7 @@ int ws_parse_linktype_ok(int linktype);
  *         when the application data is malformed. h->name is always a
  *         string; h->method is set for any HTTP request.
  */
-int ws_parse_host(const uint8_t *data, uint32_t len, const struct ws_pkt *pkt,
-		  struct ws_host *h);
+int ws_parse_host(const uint8_t *data, uint32_t len, const struct ws_pkt *pkt, struct ws_host *h);
 
 /** @return a short constant name for a reason code ("trunc_l3"). */
 const char *ws_parse_rc_str(int rc);

@@ -17,8 +17,8 @@
 
 #include <ws_parse.h>
 
-#define SLOT 2048	/* like an mbuf data room: each frame in its own slot */
-#define PREFETCH_AHEAD 4	/* as the RX loop does over a burst */
+#define SLOT 2048	 /* like an mbuf data room: each frame in its own slot */
+#define PREFETCH_AHEAD 4 /* as the RX loop does over a burst */
 
 /* The first two cache lines of a frame ahead: headers up to IPv6 + TCP. */
 static inline void
@@ -156,11 +156,11 @@ main(int argc, char **argv)
 		const char *name;
 		uint64_t (*fn)(const struct corpus *);
 	} stages[] = {
-		{ "baseline (touch only)", stage_baseline },
-		{ "dissect L2-L4", stage_l2l4 },
-		{ "dissect + hostnames", stage_full },
+		{"baseline (touch only)", stage_baseline},
+		{"dissect L2-L4", stage_l2l4},
+		{"dissect + hostnames", stage_full},
 	};
-	struct corpus c = { 0 };
+	struct corpus c = {0};
 	unsigned int repeat;
 	double hz, base = 0;
 

@@ -10,26 +10,23 @@
 #include <string.h>
 
 #include <ws_parse.h>
+#include "fuzz_link.h"
+#include "parse_internal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static const int linktypes[] = {
-	WS_LINKTYPE_ETHERNET, WS_LINKTYPE_LINUX_SLL, WS_LINKTYPE_LINUX_SLL2, WS_LINKTYPE_RAW,
-	WS_LINKTYPE_NULL,     WS_LINKTYPE_LOOP,	     WS_LINKTYPE_IPV4,	     WS_LINKTYPE_IPV6,
-};
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	struct ws_pkt p, slow;
 	struct ws_host h;
-	struct ws_pkt p;
 	uint8_t *frame;
 	size_t n;
 	int link;
 
 	if (size < 1 || size > 65536)
 		return 0;
-	link = linktypes[data[0] % (sizeof(linktypes) / sizeof(linktypes[0]))];
+	link = fuzz_linktypes[data[0] % FUZZ_N_LINKTYPES];
 	/* An exact-size copy, so ASan flags any read past the frame. */
 	n = size - 1;
 	frame = malloc(n ? n : 1);
@@ -39,6 +36,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ws_parse_link(link, frame, n, &p);
 	if (p.rc >= WS_PARSE_RC_MAX || p.inner.end > n || p.outer.end > n)
 		abort();
+	if (link == WS_LINKTYPE_ETHERNET) {
+		/* The fast path must decode exactly as the general one. */
+		ws_parse_pkt_general(frame, n, &slow);
+		if (memcmp(&p, &slow, sizeof(p)) != 0)
+			abort();
+	}
 	if (ws_parse_host(frame, n, &p, &h) == 0 && (h.len == 0 || strlen(h.name) != h.len))
 		abort();
 	free(frame);

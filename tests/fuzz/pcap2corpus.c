@@ -3,18 +3,13 @@
 #include <pcap/pcap.h>
 #include <stdio.h>
 
-#include <ws_parse.h>
-
-static const int linktypes[] = {
-	WS_LINKTYPE_ETHERNET, WS_LINKTYPE_LINUX_SLL, WS_LINKTYPE_LINUX_SLL2, WS_LINKTYPE_RAW,
-	WS_LINKTYPE_NULL,     WS_LINKTYPE_LOOP,	     WS_LINKTYPE_IPV4,	     WS_LINKTYPE_IPV6,
-};
+#include "fuzz_link.h"
 
 static int
 link_index(int link)
 {
-	for (unsigned int i = 0; i < sizeof(linktypes) / sizeof(linktypes[0]); i++)
-		if (linktypes[i] == link)
+	for (unsigned int i = 0; i < FUZZ_N_LINKTYPES; i++)
+		if (fuzz_linktypes[i] == link)
 			return i;
 	return -1;
 }

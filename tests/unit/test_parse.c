@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include <ws_parse.h>
+#include "parse_internal.h"
 
 /* ---- frame builder ---- */
 
@@ -57,7 +58,7 @@ set16(struct frame *f, uint32_t off, uint16_t v)
 static void
 eth(struct frame *f, uint16_t type)
 {
-	static const uint8_t macs[12] = { 0, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 6 };
+	static const uint8_t macs[12] = {0, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 6};
 
 	put(f, macs, sizeof(macs));
 	put16(f, type);
@@ -99,8 +100,8 @@ ip4_end(struct frame *f, uint32_t off)
 static uint32_t
 ip6(struct frame *f, uint8_t nh)
 {
-	static const uint8_t a[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
-	static const uint8_t b[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 };
+	static const uint8_t a[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 1};
+	static const uint8_t b[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 2};
 	uint32_t off = f->len;
 
 	put32(f, 0x60000000);
@@ -130,7 +131,7 @@ tcp(struct frame *f, uint16_t sp, uint16_t dp, uint8_t flags, uint8_t doff_words
 	put16(f, 65535);
 	put32(f, 0);
 	for (unsigned int i = 5; i < doff_words; i++)
-		put32(f, 0x01010101);	/* NOPs */
+		put32(f, 0x01010101); /* NOPs */
 }
 
 static uint32_t
@@ -177,16 +178,22 @@ eth_ip4_tcp(struct frame *f, uint16_t sp, uint16_t dp, const void *pl, uint32_t 
 	ip4_end(f, l3);
 }
 
+/* Every frame goes through both paths, which must agree field for field. */
 static int
 parse(const struct frame *f, struct ws_pkt *p)
 {
-	return ws_parse_pkt(f->b, f->len, p);
+	struct ws_pkt slow;
+	int rc = ws_parse_pkt(f->b, f->len, p);
+
+	assert_int_equal(ws_parse_pkt_general(f->b, f->len, &slow), rc);
+	assert_memory_equal(p, &slow, sizeof(slow));
+	return rc;
 }
 
 static const uint8_t dns_query[] = {
-	0x12, 0x34, 0x01, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	3, 'W', 'w', 'W', 7, 'E', 'x', 'a', 'm', 'p', 'l', 'e', 3, 'C', 'O', 'M', 0,
-	0x00, 0x01, 0x00, 0x01,
+	0x12, 0x34, 0x01, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 3,    'W',  'w',	'W',  7,    'E',  'x',	'a',  'm',  'p',
+	'l',  'e',  3,	  'C',	'O',  'M',  0,	  0x00, 0x01, 0x00, 0x01,
 };
 
 /* ---- L2 ---- */
@@ -194,7 +201,7 @@ static const uint8_t dns_query[] = {
 static void
 test_eth_ipv4_tcp(void **state)
 {
-	struct frame f = { 0 };
+	struct frame f = {0};
 	struct ws_pkt p;
 	uint32_t l3;
 
@@ -225,11 +232,11 @@ test_eth_ipv4_tcp(void **state)
 static void
 test_llc(void **state)
 {
-	struct frame f = { 0 };
+	struct frame f = {0};
 	struct ws_pkt p;
 
 	(void)state;
-	eth(&f, 38);	/* 802.3 length */
+	eth(&f, 38); /* 802.3 length */
 	put(&f, "\x42\x42\x03\x00\x00\x00\x00\x00", 8);
 	assert_int_equal(parse(&f, &p), WS_PARSE_OK);
 	assert_int_equal(p.l2, WS_L2_LLC);
@@ -240,7 +247,7 @@ test_llc(void **state)
 static void
 test_trunc_l2(void **state)
 {
-	struct frame f = { 0 };
+	struct frame f = {0};
 	struct ws_pkt p;
 
 	(void)state;
@@ -252,7 +259,7 @@ test_trunc_l2(void **state)
 static void
 test_vlans(void **state)
 {
-	struct frame f = { 0 };
+	struct frame f = {0};
 	struct ws_pkt p;
 	uint32_t l3, l4;
 
@@ -277,7 +284,7 @@ test_vlans(void **state)
 static void
 test_too_many_vlans(void **state)
 {
-	struct frame f = { 0 };
+	struct frame f = {0};
 	struct ws_pkt p;
 
 	(void)state;
@@ -293,7 +300,7 @@ test_too_many_vlans(void **state)
 static void
 test_trunc_vlan(void **state)
 {
-	struct frame f = { 0 };
+	struct frame f = {0};
 	struct ws_pkt p;
 
 	(void)state;
@@ -305,7 +312,7 @@ test_trunc_vlan(void **state)
 static void
 test_mpls(void **state)
 {
-	struct frame f = { 0 };
+	struct frame f = {0};
 	struct ws_pkt p;
 	uint32_t l3;
 
@@ -329,13 +336,13 @@ test_mpls(void **state)
 static void
 test_mpls_errors(void **state)
 {
-	struct frame f = { 0 };
+	struct frame f = {0};
 	struct ws_pkt p;
 
 	(void)state;
 	eth(&f, 0x8847);
 	for (int i = 0; i < WS_MAX_MPLS; i++)
-		put32(&f, 16u << 12);	/* no bottom of stack */
+		put32(&f, 16u << 12); /* no bottom of stack */
 	put32(&f, 16u << 12 | 0x100);
 	assert_int_equal(parse(&f, &p), WS_PARSE_TOO_MANY_MPLS);
 	f.len = 14 + 2;
@@ -345,7 +352,7 @@ test_mpls_errors(void **state)
 static void
 test_pppoe(void **state)
 {
-	struct frame f = { 0 };
+	struct frame f = {0};
 	struct ws_pkt p;
 	uint32_t l3, l4;
 
@@ -371,7 +378,7 @@ test_pppoe(void **state)
 static void
 test_arp(void **state)
 {
-	struct frame f = { 0 };
+	struct frame f = {0};
 	struct ws_pkt p;
 
 	(void)state;
@@ -390,21 +397,21 @@ test_arp(void **state)
 static void
 test_ipv4_options_and_padding(void **state)
 {
-	struct frame f = { 0 };
+	struct frame f = {0};
 	struct ws_pkt p;
 	uint32_t l3, l4;
 
 	(void)state;
 	eth(&f, 0x0800);
 	l3 = ip4(&f, 17, 2);
-	f.b[l3] = 0x47;	/* IHL 7: 8 bytes of options */
+	f.b[l3] = 0x47; /* IHL 7: 8 bytes of options */
 	put32(&f, 0x94040000);
 	put32(&f, 0x01010100);
 	l4 = udp(&f, 1000, 2000);
 	put(&f, "xy", 2);
 	udp_end(&f, l4);
 	ip4_end(&f, l3);
-	put(&f, "\0\0\0\0\0\0\0\0", 8);	/* Ethernet padding */
+	put(&f, "\0\0\0\0\0\0\0\0", 8); /* Ethernet padding */
 	assert_int_equal(parse(&f, &p), WS_PARSE_OK);
 	assert_int_equal(p.outer.l4_off, 14 + 28);
 	assert_int_equal(p.outer.end, f.len - 8);
@@ -414,7 +421,7 @@ test_ipv4_options_and_padding(void **state)
 static void
 test_ipv4_fragments(void **state)
 {
-	struct frame f = { 0 };
+	struct frame f = {0};
 	struct ws_host h;
 	struct ws_pkt p;
 	uint32_t l3, l4;
@@ -422,7 +429,7 @@ test_ipv4_fragments(void **state)
 	(void)state;
 	eth(&f, 0x0800);
 	l3 = ip4(&f, 17, 2);
-	set16(&f, l3 + 6, 0x2000);	/* MF, offset 0 */
+	set16(&f, l3 + 6, 0x2000); /* MF, offset 0 */
 	l4 = udp(&f, 53, 53);
 	put(&f, "0123456789abcdef", 16);
 	set16(&f, l4 + 4, 1000);
@@ -432,9 +439,9 @@ test_ipv4_fragments(void **state)
 	assert_true(p.outer.has_l4);
 	assert_int_equal(p.outer.dport, 53);
 	memcpy(f.b + l4 + 8, dns_query, sizeof(dns_query));
-	assert_int_equal(ws_parse_host(f.b, f.len, &p, &h), -ENOENT);	/* payload incomplete */
+	assert_int_equal(ws_parse_host(f.b, f.len, &p, &h), -ENOENT); /* payload incomplete */
 
-	set16(&f, l3 + 6, 0x0000 | 100);	/* offset 800, last */
+	set16(&f, l3 + 6, 0x0000 | 100); /* offset 800, last */
 	assert_int_equal(parse(&f, &p), WS_PARSE_OK);
 	assert_int_equal(p.outer.frag, WS_FRAG_ANY | WS_FRAG_LATER);
 	assert_false(p.outer.has_l4);
@@ -445,7 +452,7 @@ test_ipv4_fragments(void **state)
 static void
 test_ipv4_malformed(void **state)
 {
-	struct frame f = { 0 };
+	struct frame f = {0};
 	struct ws_pkt p;
 	uint32_t l3;
 
@@ -480,7 +487,7 @@ test_ipv4_malformed(void **state)
 	assert_int_equal(parse(&f, &p), WS_PARSE_TRUNC_L3);
 	assert_int_equal(p.l3, WS_L3_IPV4);
 
-	f.b[l3] = 0x4f;	/* 60-byte header in a 20-byte frame */
+	f.b[l3] = 0x4f; /* 60-byte header in a 20-byte frame */
 	f.len = 14 + 20;
 	set16(&f, l3 + 2, 60);
 	assert_int_equal(parse(&f, &p), WS_PARSE_TRUNC_L3);
@@ -491,18 +498,18 @@ test_ipv4_malformed(void **state)
 static void
 test_ipv6_chain(void **state)
 {
-	struct frame f = { 0 };
+	struct frame f = {0};
 	struct ws_pkt p;
 	uint32_t l3;
 
 	(void)state;
 	eth(&f, 0x86dd);
 	l3 = ip6(&f, 0);
-	put(&f, "\x2b\x00\x01\x04\x00\x00\x00\x00", 8);	/* hop-by-hop -> routing */
-	put(&f, "\x3c\x02\x00\x01\x00\x00\x00\x00", 8);	/* routing, 24 bytes -> dstopts */
+	put(&f, "\x2b\x00\x01\x04\x00\x00\x00\x00", 8); /* hop-by-hop -> routing */
+	put(&f, "\x3c\x02\x00\x01\x00\x00\x00\x00", 8); /* routing, 24 bytes -> dstopts */
 	put(&f, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 16);
-	put(&f, "\x33\x00\x01\x04\x00\x00\x00\x00", 8);	/* dstopts -> AH */
-	put(&f, "\x06\x04\x00\x00\0\0\0\1\0\0\0\1\0\0\0\0\0\0\0\0\0\0\0\0", 24);	/* AH */
+	put(&f, "\x33\x00\x01\x04\x00\x00\x00\x00", 8);				 /* dstopts -> AH */
+	put(&f, "\x06\x04\x00\x00\0\0\0\1\0\0\0\1\0\0\0\0\0\0\0\0\0\0\0\0", 24); /* AH */
 	tcp(&f, 5000, 80, 0x12, 5);
 	ip6_end(&f, l3);
 	assert_int_equal(parse(&f, &p), WS_PARSE_OK);
@@ -521,14 +528,14 @@ test_ipv6_chain(void **state)
 static void
 test_ipv6_fragments(void **state)
 {
-	struct frame f = { 0 };
+	struct frame f = {0};
 	struct ws_pkt p;
 	uint32_t l3;
 
 	(void)state;
 	eth(&f, 0x86dd);
 	l3 = ip6(&f, 44);
-	put(&f, "\x11\x00\x00\x00\x00\x00\x00\x07", 8);	/* atomic fragment */
+	put(&f, "\x11\x00\x00\x00\x00\x00\x00\x07", 8); /* atomic fragment */
 	udp_end(&f, udp(&f, 5353, 5353));
 	ip6_end(&f, l3);
 	assert_int_equal(parse(&f, &p), WS_PARSE_OK);
@@ -536,7 +543,7 @@ test_ipv6_fragments(void **state)
 	assert_int_equal(p.outer.proto, 17);
 	assert_int_equal(p.outer.sport, 5353);
 
-	f.b[l3 + 40 + 3] = 0x10;	/* offset 2 (16 bytes) */
+	f.b[l3 + 40 + 3] = 0x10; /* offset 2 (16 bytes) */
 	assert_int_equal(parse(&f, &p), WS_PARSE_OK);
 	assert_int_equal(p.outer.frag, WS_FRAG_ANY | WS_FRAG_LATER);
 	assert_false(p.outer.has_l4);
@@ -546,7 +553,7 @@ test_ipv6_fragments(void **state)
 static void
 test_ipv6_plen(void **state)
 {
-	struct frame f = { 0 };
+	struct frame f = {0};
 	struct ws_pkt p;
 	uint32_t l3;
 
@@ -564,7 +571,7 @@ test_ipv6_plen(void **state)
 static void
 test_ipv6_chain_too_long(void **state)
 {
-	struct frame f = { 0 };
+	struct frame f = {0};
 	struct ws_pkt p;
 	uint32_t l3;
 
@@ -582,7 +589,7 @@ test_ipv6_chain_too_long(void **state)
 static void
 test_l4_malformed(void **state)
 {
-	struct frame f = { 0 };
+	struct frame f = {0};
 	struct ws_pkt p;
 	uint32_t l3, l4;
 
@@ -592,9 +599,9 @@ test_l4_malformed(void **state)
 	tcp(&f, 1234, 80, 0x02, 3);
 	ip4_end(&f, l3);
 	assert_int_equal(parse(&f, &p), WS_PARSE_BAD_TCP_HDRLEN);
-	assert_int_equal(p.outer.dport, 80);	/* ports kept */
+	assert_int_equal(p.outer.dport, 80); /* ports kept */
 
-	f.b[l3 + 20 + 12] = 0xf0;	/* 60 bytes of header in 20 */
+	f.b[l3 + 20 + 12] = 0xf0; /* 60 bytes of header in 20 */
 	assert_int_equal(parse(&f, &p), WS_PARSE_BAD_TCP_HDRLEN);
 
 	f.len = l3 + 20 + 10;
@@ -631,14 +638,14 @@ test_l4_malformed(void **state)
 static void
 test_icmp_error_not_inner(void **state)
 {
-	struct frame f = { 0 };
+	struct frame f = {0};
 	struct ws_pkt p;
 	uint32_t l3, q3;
 
 	(void)state;
 	eth(&f, 0x0800);
 	l3 = ip4(&f, 1, 9);
-	put(&f, "\x03\x03\x00\x00\x00\x00\x00\x00", 8);	/* port unreachable */
+	put(&f, "\x03\x03\x00\x00\x00\x00\x00\x00", 8); /* port unreachable */
 	q3 = ip4(&f, 17, 77);
 	udp(&f, 5555, 53);
 	ip4_end(&f, q3);
@@ -668,14 +675,14 @@ check_inner_tcp(const struct ws_pkt *p, int tunnel, int depth)
 static void
 test_gre(void **state)
 {
-	struct frame f = { 0 };
+	struct frame f = {0};
 	struct ws_pkt p;
 	uint32_t l3, i3;
 
 	(void)state;
 	eth(&f, 0x0800);
 	l3 = ip4(&f, 47, 2);
-	put16(&f, 0x3000);	/* key and sequence present */
+	put16(&f, 0x3000); /* key and sequence present */
 	put16(&f, 0x0800);
 	put32(&f, 42);
 	put32(&f, 7);
@@ -696,7 +703,7 @@ test_gre(void **state)
 static void
 test_gre_teb(void **state)
 {
-	struct frame f = { 0 };
+	struct frame f = {0};
 	struct ws_pkt p;
 	uint32_t l3, i3;
 
@@ -713,14 +720,14 @@ test_gre_teb(void **state)
 	ip4_end(&f, l3);
 	parse(&f, &p);
 	check_inner_tcp(&p, WS_TUN_GRE, 1);
-	assert_int_equal(p.n_vlans, 0);	/* inner tags are not the outer's */
+	assert_int_equal(p.n_vlans, 0); /* inner tags are not the outer's */
 	assert_int_equal(p.inner.version, 6);
 }
 
 static void
 test_vxlan_geneve(void **state)
 {
-	struct frame f = { 0 };
+	struct frame f = {0};
 	struct ws_pkt p;
 	uint32_t l3, l4, i3;
 
@@ -744,7 +751,7 @@ test_vxlan_geneve(void **state)
 	eth(&f, 0x86dd);
 	l3 = ip6(&f, 17);
 	l4 = udp(&f, 50000, 6081);
-	put8(&f, 0x02);	/* 8 bytes of options */
+	put8(&f, 0x02); /* 8 bytes of options */
 	put8(&f, 0);
 	put16(&f, 0x6558);
 	put32(&f, 0x00000100);
@@ -763,10 +770,10 @@ test_vxlan_geneve(void **state)
 static void
 test_ip_in_ip(void **state)
 {
-	struct frame f = { 0 };
+	struct frame f = {0};
 	struct ws_pkt p;
 	uint32_t l3, i3;
-	static const uint8_t protos[] = { 4, 41 };
+	static const uint8_t protos[] = {4, 41};
 
 	(void)state;
 	for (unsigned int outer6 = 0; outer6 < 2; outer6++) {
@@ -794,7 +801,7 @@ test_ip_in_ip(void **state)
 static void
 test_gtpu(void **state)
 {
-	struct frame f = { 0 };
+	struct frame f = {0};
 	struct ws_pkt p;
 	uint32_t l3, l4, i3;
 
@@ -802,13 +809,13 @@ test_gtpu(void **state)
 	eth(&f, 0x0800);
 	l3 = ip4(&f, 17, 2);
 	l4 = udp(&f, 2152, 2152);
-	put8(&f, 0x34);	/* version 1, PT, E */
+	put8(&f, 0x34); /* version 1, PT, E */
 	put8(&f, 255);
 	put16(&f, 0);
 	put32(&f, 0x11223344);
 	put16(&f, 0);
 	put8(&f, 0);
-	put8(&f, 0x85);	/* PDU session container */
+	put8(&f, 0x85); /* PDU session container */
 	put(&f, "\x01\x00\x09\x00", 4);
 	i3 = ip6(&f, 6);
 	tcp(&f, 3333, 80, 0x10, 5);
@@ -818,14 +825,14 @@ test_gtpu(void **state)
 	parse(&f, &p);
 	check_inner_tcp(&p, WS_TUN_GTPU, 1);
 
-	f.b[l4 + 8 + 12] = 0;	/* extension length 0 */
+	f.b[l4 + 8 + 12] = 0; /* extension length 0 */
 	assert_int_equal(parse(&f, &p), WS_PARSE_TRUNC_TUNNEL);
 }
 
 static void
 test_nested_tunnels(void **state)
 {
-	struct frame f = { 0 };
+	struct frame f = {0};
 	struct ws_pkt p;
 	uint32_t l3[WS_MAX_TUNNELS + 2];
 	unsigned int i, n;
@@ -875,7 +882,7 @@ test_nested_tunnels(void **state)
 static void
 test_linktypes(void **state)
 {
-	struct frame f = { 0 }, ip = { 0 };
+	struct frame f = {0}, ip = {0};
 	struct ws_pkt p;
 	uint32_t l3;
 
@@ -888,7 +895,7 @@ test_linktypes(void **state)
 	assert_int_equal(p.l2, WS_L2_RAW);
 	assert_int_equal(p.outer.dport, 53);
 
-	put(&f, "\0\0\0\1\0\6\0\1\2\3\4\5\0\0\x08\x00", 16);	/* SLL */
+	put(&f, "\0\0\0\1\0\6\0\1\2\3\4\5\0\0\x08\x00", 16); /* SLL */
 	put(&f, ip.b, ip.len);
 	assert_int_equal(ws_parse_link(WS_LINKTYPE_LINUX_SLL, f.b, f.len, &p), WS_PARSE_OK);
 	assert_int_equal(p.l2, WS_L2_SLL);
@@ -896,13 +903,13 @@ test_linktypes(void **state)
 	assert_int_equal(ws_parse_link(WS_LINKTYPE_LINUX_SLL, f.b, 15, &p), WS_PARSE_TRUNC_L2);
 
 	f.len = 0;
-	put(&f, "\x08\x00\0\0\0\0\0\2\0\1\0\6\0\1\2\3\4\5\0\0", 20);	/* SLL2 */
+	put(&f, "\x08\x00\0\0\0\0\0\2\0\1\0\6\0\1\2\3\4\5\0\0", 20); /* SLL2 */
 	put(&f, ip.b, ip.len);
 	assert_int_equal(ws_parse_link(WS_LINKTYPE_LINUX_SLL2, f.b, f.len, &p), WS_PARSE_OK);
 	assert_int_equal(p.outer.l3_off, 20);
 
 	f.len = 0;
-	put(&f, "\x02\0\0\0", 4);	/* DLT_NULL, little-endian AF_INET */
+	put(&f, "\x02\0\0\0", 4); /* DLT_NULL, little-endian AF_INET */
 	put(&f, ip.b, ip.len);
 	assert_int_equal(ws_parse_link(WS_LINKTYPE_NULL, f.b, f.len, &p), WS_PARSE_OK);
 	assert_int_equal(p.outer.l3_off, 4);
@@ -913,7 +920,6 @@ test_linktypes(void **state)
 }
 
 /* ---- application layer ---- */
-
 
 static int
 host_of(const struct frame *f, struct ws_host *h)
@@ -927,7 +933,7 @@ host_of(const struct frame *f, struct ws_host *h)
 static void
 test_dns(void **state)
 {
-	struct frame f = { 0 };
+	struct frame f = {0};
 	struct ws_host h;
 	uint8_t m[64];
 
@@ -964,7 +970,11 @@ test_dns(void **state)
 
 	/* Non-printable bytes are escaped. */
 	memcpy(m, dns_query, 12);
-	memcpy(m + 12, "\x03" "a\tb" "\x00\x00\x01\x00\x01", 9);
+	memcpy(m + 12,
+	       "\x03"
+	       "a\tb"
+	       "\x00\x00\x01\x00\x01",
+	       9);
 	f.len = 0;
 	eth_ip4_udp(&f, 1, 5353, m, 21);
 	assert_int_equal(host_of(&f, &h), 0);
@@ -974,7 +984,7 @@ test_dns(void **state)
 static void
 test_dns_pointer(void **state)
 {
-	struct frame f = { 0 };
+	struct frame f = {0};
 	struct ws_host h;
 	uint8_t m[128];
 	uint32_t n = 12;
@@ -986,7 +996,7 @@ test_dns_pointer(void **state)
 	memcpy(m + n, "cdn", 3);
 	n += 3;
 	m[n++] = 0xc0;
-	m[n++] = 12 + 4 + 2 + 4 + 4;	/* "example.com" further on: forward, refused */
+	m[n++] = 12 + 4 + 2 + 4 + 4; /* "example.com" further on: forward, refused */
 	memcpy(m + n, "\0\1\0\1", 4);
 	n += 4;
 	f.len = 0;
@@ -999,16 +1009,16 @@ test_dns_pointer(void **state)
 	n = sizeof(dns_query);
 	f.len = 0;
 	m[n++] = 0xc0;
-	m[n++] = 16;	/* "example.com" inside the first question */
+	m[n++] = 16; /* "example.com" inside the first question */
 	eth_ip4_udp(&f, 1, 53, m, n);
 	assert_int_equal(host_of(&f, &h), 0);
-	assert_string_equal(h.name, "www.example.com");	/* first question only */
+	assert_string_equal(h.name, "www.example.com"); /* first question only */
 }
 
 static void
 test_dns_tcp(void **state)
 {
-	struct frame f = { 0 };
+	struct frame f = {0};
 	struct ws_host h;
 	uint8_t m[64];
 
@@ -1041,7 +1051,7 @@ client_hello(uint8_t *b, const char *sni)
 	n += 8;
 	ext = n;
 	n += 2;
-	memcpy(b + n, "\0\x10\0\5\0\3\2h2", 9);	/* ALPN */
+	memcpy(b + n, "\0\x10\0\5\0\3\2h2", 9); /* ALPN */
 	n += 9;
 	if (sni) {
 		b[n++] = 0;
@@ -1070,7 +1080,7 @@ client_hello(uint8_t *b, const char *sni)
 static void
 test_tls(void **state)
 {
-	struct frame f = { 0 };
+	struct frame f = {0};
 	struct ws_host h;
 	uint8_t b[512];
 	uint32_t n;
@@ -1092,6 +1102,13 @@ test_tls(void **state)
 	eth_ip4_tcp(&f, 40000, 443, b, n);
 	assert_int_equal(host_of(&f, &h), -ENOENT);
 
+	/* An empty host_name is malformed (RFC 6066), never an empty name. */
+	n = client_hello(b, "");
+	f.len = 0;
+	eth_ip4_tcp(&f, 40000, 443, b, n);
+	assert_int_equal(host_of(&f, &h), -EBADMSG);
+	assert_int_equal(h.len, 0);
+
 	/* SNI entry longer than the extension. */
 	n = client_hello(b, "x.example");
 	b[n - 10] = 200;
@@ -1103,12 +1120,13 @@ test_tls(void **state)
 static void
 test_http(void **state)
 {
-	static const char req[] = "POST /a HTTP/1.1\r\nUser-Agent: t\r\nhost:  WWW.Example.org:8080 \r\n"
-				  "\r\nbody";
+	static const char req[] =
+		"POST /a HTTP/1.1\r\nUser-Agent: t\r\nhost:  WWW.Example.org:8080 \r\n"
+		"\r\nbody";
 	static const char nohost[] = "GET / HTTP/1.0\r\nAccept: */*\r\n\r\n";
 	static const char v6[] = "GET / HTTP/1.1\r\nHost: [2001:db8::1]:80\r\n\r\n";
 	static const char ssdp[] = "M-SEARCH * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\n\r\n";
-	struct frame f = { 0 };
+	struct frame f = {0};
 	struct ws_host h;
 
 	(void)state;
@@ -1149,8 +1167,8 @@ test_http(void **state)
 static void
 check_prefixes(const struct frame *f)
 {
+	struct ws_pkt p, slow;
 	struct ws_host h;
-	struct ws_pkt p;
 	uint32_t n;
 	uint8_t *b;
 
@@ -1160,6 +1178,8 @@ check_prefixes(const struct frame *f)
 		memcpy(b, f->b, n);
 		ws_parse_pkt(b, n, &p);
 		assert_true(p.rc < WS_PARSE_RC_MAX);
+		ws_parse_pkt_general(b, n, &slow);
+		assert_memory_equal(&p, &slow, sizeof(p)); /* fast path agrees */
 		assert_true(p.inner.end <= n);
 		ws_parse_host(b, n, &p, &h);
 		assert_true(h.len <= WS_HOST_MAX);
@@ -1171,7 +1191,7 @@ check_prefixes(const struct frame *f)
 static void
 test_all_truncations(void **state)
 {
-	struct frame f = { 0 };
+	struct frame f = {0};
 	uint8_t b[512];
 	uint32_t l3, l4, i3, n;
 
