@@ -1,0 +1,401 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Control socket server: non-blocking, polled from the management lcore.
+ * Each client has a fixed input buffer and a bounded output queue, so a slow
+ * or hostile client costs bounded memory and never stalls the poller.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "ws_ctl.h"
+
+struct client {
+	int fd;			/* -1: free slot */
+	int closing;		/* close once out is flushed */
+	size_t in_len;
+	char *in;		/* WS_CTL_REQ_MAX bytes, allocated with the server */
+	char *out;
+	size_t out_len, out_off, out_cap;
+};
+
+struct ws_ctl_server {
+	int lfd;
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	const struct ws_ctl_cmd *cmds;
+	void *ctx;
+	struct ws_ctl_counters cnt;
+	struct client clients[WS_CTL_MAX_CLIENTS];
+	struct pollfd pfd[WS_CTL_MAX_CLIENTS + 1];
+};
+
+static int
+out_append(struct client *c, const char *s, size_t n)
+{
+	size_t need = c->out_len - c->out_off + n;
+	char *p;
+
+	if (need > WS_CTL_OUT_MAX)
+		return -ENOBUFS;
+	if (c->out_off > 0) {
+		/* Drop what was sent before growing. */
+		memmove(c->out, c->out + c->out_off, c->out_len - c->out_off);
+		c->out_len -= c->out_off;
+		c->out_off = 0;
+	}
+	if (c->out_len + n > c->out_cap) {
+		size_t cap = c->out_cap ? c->out_cap : 4096;
+
+		while (cap < c->out_len + n)
+			cap *= 2;
+		p = realloc(c->out, cap);
+		if (!p)
+			return -ENOMEM;
+		c->out = p;
+		c->out_cap = cap;
+	}
+	memcpy(c->out + c->out_len, s, n);
+	c->out_len += n;
+	return 0;
+}
+
+static void
+client_close(struct ws_ctl_server *s, struct client *c)
+{
+	(void)s;
+	close(c->fd);
+	c->fd = -1;
+	c->closing = 0;
+	c->in_len = 0;
+	c->out_len = c->out_off = 0;
+}
+
+/* Queue one reply line; a client that reads nothing and keeps asking is dropped. */
+static void
+reply(struct ws_ctl_server *s, struct client *c, json_t *msg)
+{
+	char *txt = json_dumps(msg, JSON_COMPACT);
+	int rc;
+
+	json_decref(msg);
+	if (!txt) {
+		c->closing = 1;
+		return;
+	}
+	rc = out_append(c, txt, strlen(txt));
+	if (rc == 0)
+		rc = out_append(c, "\n", 1);
+	free(txt);
+	if (rc < 0) {
+		s->cnt.dropped_clients++;
+		client_close(s, c);
+	}
+}
+
+static json_t *
+error_reply(int status, const char *msg)
+{
+	return json_pack("{s:i, s:s}", "status", status, "error", msg);
+}
+
+static json_t *
+help_reply(const struct ws_ctl_cmd *cmds)
+{
+	json_t *list = json_array();
+
+	json_array_append_new(list, json_pack("{s:s, s:s}", "name", "help", "help",
+					      "list the commands"));
+	for (; cmds && cmds->name; cmds++)
+		json_array_append_new(list,
+				      json_pack("{s:s, s:s}", "name", cmds->name, "help", cmds->help));
+	return json_pack("{s:i, s:o}", "status", 0, "result", list);
+}
+
+static json_t *
+dispatch(struct ws_ctl_server *s, const json_t *req)
+{
+	const struct ws_ctl_cmd *cmd;
+	json_t *result = NULL;
+	const char *name;
+	char err[256], msg[320];
+	int status;
+
+	name = json_string_value(json_object_get(req, "cmd"));
+	if (!name)
+		return error_reply(EINVAL, "request has no \"cmd\" string");
+	if (!strcmp(name, "help"))
+		return help_reply(s->cmds);
+	for (cmd = s->cmds; cmd && cmd->name; cmd++)
+		if (!strcmp(cmd->name, name))
+			break;
+	if (!cmd || !cmd->name) {
+		snprintf(msg, sizeof(msg), "unknown command '%.64s' (\"help\" lists them)", name);
+		return error_reply(EINVAL, msg);
+	}
+	err[0] = '\0';
+	status = cmd->fn(s->ctx, req, &result, err, sizeof(err));
+	if (status != 0) {
+		json_decref(result);
+		return error_reply(status, err[0] ? err : strerror(status));
+	}
+	return json_pack("{s:i, s:o}", "status", 0, "result", result ? result : json_object());
+}
+
+static void
+handle_line(struct ws_ctl_server *s, struct client *c, const char *line, size_t len)
+{
+	json_error_t jerr;
+	char msg[300];
+	json_t *req, *rep;
+
+	req = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!req) {
+		snprintf(msg, sizeof(msg), "request is not JSON: %s at column %d", jerr.text,
+			 jerr.column);
+		rep = error_reply(EINVAL, msg);
+	} else if (!json_is_object(req)) {
+		rep = error_reply(EINVAL, "request must be a JSON object");
+	} else {
+		rep = dispatch(s, req);
+	}
+	if (json_integer_value(json_object_get(rep, "status")) == EINVAL)
+		s->cnt.bad_requests++;
+	s->cnt.requests++;
+	json_decref(req);
+	reply(s, c, rep);
+}
+
+/* Answer every complete line in the input buffer. */
+static void
+client_process(struct ws_ctl_server *s, struct client *c)
+{
+	size_t start = 0;
+	char *nl;
+
+	while (c->fd >= 0 && !c->closing &&
+	       (nl = memchr(c->in + start, '\n', c->in_len - start)) != NULL) {
+		size_t len = nl - (c->in + start);
+
+		if (len > 0)
+			handle_line(s, c, c->in + start, len);
+		start += len + 1;
+	}
+	if (c->fd < 0)
+		return;
+	memmove(c->in, c->in + start, c->in_len - start);
+	c->in_len -= start;
+	if (c->in_len == WS_CTL_REQ_MAX) {
+		/* No newline within the limit: there is no resynchronising. */
+		s->cnt.bad_requests++;
+		reply(s, c, error_reply(EMSGSIZE, "request longer than 65536 bytes"));
+		if (c->fd >= 0)
+			c->closing = 1;
+	}
+}
+
+static void
+client_read(struct ws_ctl_server *s, struct client *c)
+{
+	ssize_t n;
+
+	while (c->fd >= 0 && !c->closing && c->in_len < WS_CTL_REQ_MAX) {
+		n = recv(c->fd, c->in + c->in_len, WS_CTL_REQ_MAX - c->in_len, MSG_DONTWAIT);
+		if (n > 0) {
+			c->in_len += n;
+			client_process(s, c);
+			continue;
+		}
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			return;
+		/* EOF or error: finish sending what was asked, then close. */
+		c->closing = 1;
+	}
+}
+
+static void
+client_flush(struct ws_ctl_server *s, struct client *c)
+{
+	ssize_t n;
+
+	while (c->out_off < c->out_len) {
+		n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off,
+			 MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				return;
+			client_close(s, c);
+			return;
+		}
+		c->out_off += n;
+	}
+	c->out_len = c->out_off = 0;
+	if (c->closing)
+		client_close(s, c);
+}
+
+static void
+accept_clients(struct ws_ctl_server *s)
+{
+	static const char busy[] = "{\"status\":16,\"error\":\"too many clients\"}\n";
+	unsigned int i;
+	int fd;
+
+	while ((fd = accept4(s->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
+		for (i = 0; i < WS_CTL_MAX_CLIENTS; i++)
+			if (s->clients[i].fd < 0)
+				break;
+		if (i == WS_CTL_MAX_CLIENTS) {
+			s->cnt.rejected++;
+			if (send(fd, busy, sizeof(busy) - 1, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
+				(void)0;	/* best effort: it is closed either way */
+			close(fd);
+			continue;
+		}
+		s->clients[i].fd = fd;
+		s->cnt.accepted++;
+	}
+}
+
+int
+ws_ctl_server_poll(struct ws_ctl_server *s)
+{
+	uint64_t before = s->cnt.requests;
+	unsigned int i, n = 1;
+	short ev;
+
+	s->pfd[0].fd = s->lfd;
+	s->pfd[0].events = POLLIN;
+	for (i = 0; i < WS_CTL_MAX_CLIENTS; i++) {
+		struct client *c = &s->clients[i];
+
+		s->pfd[i + 1].fd = c->fd;
+		s->pfd[i + 1].events = (c->closing ? 0 : POLLIN) | (c->out_len ? POLLOUT : 0);
+		n = c->fd >= 0 ? i + 2 : n;
+	}
+	if (poll(s->pfd, n, 0) <= 0)
+		return errno == EINTR ? 0 : (int)(s->cnt.requests - before);
+	if (s->pfd[0].revents & POLLIN)
+		accept_clients(s);
+	for (i = 0; i + 1 < n; i++) {
+		struct client *c = &s->clients[i];
+
+		ev = s->pfd[i + 1].revents;
+		if (c->fd < 0 || s->pfd[i + 1].fd != c->fd || !ev)
+			continue;
+		if (ev & (POLLIN | POLLHUP | POLLERR))
+			client_read(s, c);
+		if (c->fd >= 0 && (c->out_len || c->closing))
+			client_flush(s, c);
+	}
+	return (int)(s->cnt.requests - before);
+}
+
+/* A socket file nobody answers on is left over from a killed daemon. */
+static int
+remove_stale(const char *path)
+{
+	int fd = ws_ctl_connect(path);
+
+	if (fd >= 0) {
+		close(fd);
+		return -EADDRINUSE;
+	}
+	if (fd == -ECONNREFUSED && unlink(path) < 0)
+		return -errno;
+	return 0;
+}
+
+static int
+listen_on(struct ws_ctl_server *s, mode_t mode, gid_t gid)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int rc;
+
+	memcpy(sa.sun_path, s->path, sizeof(sa.sun_path));
+	rc = remove_stale(s->path);
+	if (rc < 0)
+		return rc;
+	s->lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (s->lfd < 0)
+		return -errno;
+	if (bind(s->lfd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    chmod(s->path, mode) < 0 ||
+	    (gid != (gid_t)-1 && chown(s->path, (uid_t)-1, gid) < 0) ||
+	    listen(s->lfd, 64) < 0) {
+		rc = -errno;
+		unlink(s->path);
+		close(s->lfd);
+		return rc;
+	}
+	return 0;
+}
+
+struct ws_ctl_server *
+ws_ctl_server_create(const char *path, mode_t mode, gid_t gid, const struct ws_ctl_cmd *cmds,
+		     void *ctx)
+{
+	struct ws_ctl_server *s;
+	unsigned int i;
+	int rc;
+
+	if (!path || strlen(path) >= sizeof(s->path)) {
+		errno = ENAMETOOLONG;
+		return NULL;
+	}
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	strcpy(s->path, path);
+	s->cmds = cmds;
+	s->ctx = ctx;
+	for (i = 0; i < WS_CTL_MAX_CLIENTS; i++) {
+		s->clients[i].fd = -1;
+		s->clients[i].in = malloc(WS_CTL_REQ_MAX);
+		if (!s->clients[i].in) {
+			rc = -ENOMEM;
+			goto out_free;
+		}
+	}
+	rc = listen_on(s, mode, gid);
+	if (rc < 0)
+		goto out_free;
+	return s;
+
+out_free:
+	for (i = 0; i < WS_CTL_MAX_CLIENTS; i++)
+		free(s->clients[i].in);
+	free(s);
+	errno = -rc;
+	return NULL;
+}
+
+void
+ws_ctl_server_counters(const struct ws_ctl_server *s, struct ws_ctl_counters *c)
+{
+	*c = s->cnt;
+}
+
+void
+ws_ctl_server_destroy(struct ws_ctl_server *s)
+{
+	unsigned int i;
+
+	if (!s)
+		return;
+	for (i = 0; i < WS_CTL_MAX_CLIENTS; i++) {
+		if (s->clients[i].fd >= 0)
+			close(s->clients[i].fd);
+		free(s->clients[i].in);
+		free(s->clients[i].out);
+	}
+	close(s->lfd);
+	unlink(s->path);
+	free(s);
+}

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * Control protocol between the wirestat daemon and wirestatctl.
+ *
+ * A Unix stream socket carrying newline-delimited JSON: each request is one
+ * JSON object on one line, answered by exactly one JSON object on one line.
+ *
+ *   request:  {"cmd": "top", "what": "dst", "n": 10}
+ *   reply:    {"status": 0, "result": {...}}
+ *             {"status": 22, "error": "unknown command 'tpo'"}
+ *
+ * status is 0 or a positive errno value. docs/control.md lists the commands.
+ *
+ * The server side never blocks: it is polled from the management lcore,
+ * reads and writes only what the sockets take, and bounds every client's
+ * buffers and the number of clients.
+ */
+#ifndef WS_CTL_H
+#define WS_CTL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <jansson.h>
+
+/** Longest request line accepted, newline included. */
+#define WS_CTL_REQ_MAX 65536
+/** Replies a slow client may leave unread before it is dropped. */
+#define WS_CTL_OUT_MAX (8u << 20)
+/** Clients connected at once; more are answered with an error and closed. */
+#define WS_CTL_MAX_CLIENTS 64
+
+/**
+ * A command handler: fills *result (a new reference) and returns 0, or
+ * returns a positive errno value with a message in err.
+ */
+typedef int (*ws_ctl_handler_t)(void *ctx, const json_t *req, json_t **result, char *err,
+				size_t err_size);
+
+/** One entry of the command table; the table ends with a NULL name. */
+struct ws_ctl_cmd {
+	const char *name;
+	const char *help;
+	ws_ctl_handler_t fn;
+};
+
+/** Counters of the server, for the daemon's own statistics. */
+struct ws_ctl_counters {
+	uint64_t accepted;	   /**< connections accepted */
+	uint64_t rejected;	   /**< refused: too many clients */
+	uint64_t requests;	   /**< requests answered */
+	uint64_t bad_requests;	   /**< not JSON, not an object, too long, unknown command */
+	uint64_t dropped_clients;  /**< closed for leaving too much unread */
+};
+
+struct ws_ctl_server;
+
+/**
+ * Listen on path with the given mode and group (gid (gid_t)-1 keeps it).
+ * A stale socket left by a killed daemon is replaced; a live one is not.
+ *
+ * @return the server, or NULL with errno set (EADDRINUSE: a daemon answers there)
+ */
+struct ws_ctl_server *ws_ctl_server_create(const char *path, mode_t mode, gid_t gid,
+					   const struct ws_ctl_cmd *cmds, void *ctx);
+
+/** Handle whatever is ready without waiting. @return requests answered, or -errno. */
+int ws_ctl_server_poll(struct ws_ctl_server *s);
+
+/** Copy the server's counters. */
+void ws_ctl_server_counters(const struct ws_ctl_server *s, struct ws_ctl_counters *c);
+
+/** Close every connection and remove the socket file. */
+void ws_ctl_server_destroy(struct ws_ctl_server *s);
+
+/** Connect to a daemon. @return a socket, or -errno (-ENOENT, -ECONNREFUSED: not running). */
+int ws_ctl_connect(const char *path);
+
+/**
+ * Send a request and wait up to timeout_ms for its reply.
+ *
+ * @return the reply object (new reference), or NULL with err filled
+ */
+json_t *ws_ctl_call(int fd, const json_t *req, int timeout_ms, char *err, size_t err_size);
+
+#endif /* WS_CTL_H */
