@@ -33,7 +33,7 @@ struct ws_ctl_server {
 	void *ctx;
 	struct ws_ctl_counters cnt;
 	struct client clients[WS_CTL_MAX_CLIENTS];
-	struct pollfd pfd[WS_CTL_MAX_CLIENTS + 1];
+	struct pollfd *pfd;	/* WS_CTL_MAX_CLIENTS + 1 */
 };
 
 static int
@@ -355,6 +355,11 @@ ws_ctl_server_create(const char *path, mode_t mode, gid_t gid, const struct ws_c
 	strcpy(s->path, path);
 	s->cmds = cmds;
 	s->ctx = ctx;
+	s->pfd = calloc(WS_CTL_MAX_CLIENTS + 1, sizeof(*s->pfd));
+	if (!s->pfd) {
+		rc = -ENOMEM;
+		goto out_free;
+	}
 	for (i = 0; i < WS_CTL_MAX_CLIENTS; i++) {
 		s->clients[i].fd = -1;
 		s->clients[i].in = malloc(WS_CTL_REQ_MAX);
@@ -371,6 +376,7 @@ ws_ctl_server_create(const char *path, mode_t mode, gid_t gid, const struct ws_c
 out_free:
 	for (i = 0; i < WS_CTL_MAX_CLIENTS; i++)
 		free(s->clients[i].in);
+	free(s->pfd);
 	free(s);
 	errno = -rc;
 	return NULL;
@@ -397,5 +403,6 @@ ws_ctl_server_destroy(struct ws_ctl_server *s)
 	}
 	close(s->lfd);
 	unlink(s->path);
+	free(s->pfd);
 	free(s);
 }

@@ -261,10 +261,12 @@ test_hostile_clients(void **state)
 		close(fds[i]);
 	/* Slots are freed once the stalled clients go away. */
 	for (i = 0; i < 100; i++) {
+		json_t *req = json_pack("{s:s}", "cmd", "echo");
 		int fd = ws_ctl_connect(f->path);
 
 		assert_true(fd >= 0);
-		rep = ws_ctl_call(fd, json_pack("{s:s}", "cmd", "echo"), 5000, buf, sizeof(buf));
+		rep = ws_ctl_call(fd, req, 5000, buf, sizeof(buf));
+		json_decref(req);
 		close(fd);
 		if (rep && status_of(rep) == 0) {
 			json_decref(rep);
