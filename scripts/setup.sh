@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 # Build, test and oracle tools, all from Debian's archive.
 PACKAGES="
 	build-essential pkg-config meson ninja-build python3
-	libdpdk-dev dpdk dpdk-dev libcyaml-dev libcmocka-dev libpcap-dev libjansson-dev
+	libdpdk-dev dpdk dpdk-dev libcyaml-dev libyaml-dev libcmocka-dev libpcap-dev libjansson-dev
 	clang libclang-rt-14-dev
 	tshark tcpdump valgrind
 "

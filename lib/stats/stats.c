@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Per-core packet accounting: counters and heavy-hitter summaries. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ws_stats.h"
+#include "stats_keys.h"
+
+#define unlikely(x) __builtin_expect(!!(x), 0)
+
+_Static_assert(sizeof(struct ws_stats_counters) % sizeof(uint64_t) == 0,
+	       "counters are summed as an array of uint64_t");
+
+struct ws_stats *
+ws_stats_create(const struct ws_stats_sizes *sizes)
+{
+	static const uint32_t key_size[WS_TOP_MAX] = {
+		[WS_TOP_DST] = WS_KEY_IP_LEN,
+		[WS_TOP_SRC] = WS_KEY_IP_LEN,
+		[WS_TOP_DPORT] = WS_KEY_PORT_LEN,
+		[WS_TOP_HOST] = WS_KEY_HOST_LEN,
+	};
+	struct ws_stats *s = calloc(1, sizeof(*s));
+	int i, err;
+
+	if (!s)
+		return NULL;
+	for (i = 0; i < WS_TOP_MAX; i++) {
+		s->top[i] = ws_topk_create(i == WS_TOP_HOST ? sizes->host_capacity
+							    : sizes->top_capacity,
+					   key_size[i]);
+		if (!s->top[i]) {
+			err = errno;
+			ws_stats_destroy(s);
+			errno = err;
+			return NULL;
+		}
+	}
+	return s;
+}
+
+void
+ws_stats_destroy(struct ws_stats *s)
+{
+	int i;
+
+	if (!s)
+		return;
+	for (i = 0; i < WS_TOP_MAX; i++)
+		ws_topk_destroy(s->top[i]);
+	free(s);
+}
+
+void
+ws_stats_reset(struct ws_stats *s)
+{
+	int i;
+
+	memset(&s->c, 0, sizeof(s->c));
+	for (i = 0; i < WS_TOP_MAX; i++)
+		ws_topk_reset(s->top[i]);
+}
+
+static inline unsigned int
+size_bucket(uint32_t len)
+{
+	uint32_t octets = len + 4;	/* RFC 2819 counts the FCS, which NICs strip */
+
+	if (octets < 64)
+		return WS_SIZE_UNDER_64;
+	if (octets == 64)
+		return WS_SIZE_64;
+	if (octets > 1518)
+		return WS_SIZE_OVER_1518;
+	/* 65-127 -> 2, 128-255 -> 3, ... 1024-1518 -> 6 */
+	return 31 - __builtin_clz(octets) - 4;
+}
+
+static inline void
+count_top(struct ws_stats *s, int which, const uint8_t *key, uint16_t len, uint32_t bytes)
+{
+	if (ws_topk_update(s->top[which], key, len, 1, bytes) < 0)
+		s->c.topk_rejected++;
+}
+
+/* The L4 right after the outer IP header, as tshark's frame.protocols has it. */
+static inline void
+count_l4(struct ws_stats_counters *c, const struct ws_ip *o)
+{
+	if (o->version == 0 || (o->frag & WS_FRAG_LATER)) {
+		c->other_l4++;
+		return;
+	}
+	switch (o->proto) {
+	case 6:
+		c->tcp++;
+		break;
+	case 17:
+		c->udp++;
+		break;
+	case 1:
+		c->icmp++;
+		break;
+	case 58:
+		c->icmpv6++;
+		break;
+	default:
+		c->other_l4++;
+		break;
+	}
+}
+
+static void
+count_addresses(struct ws_stats *s, const uint8_t *data, uint32_t len, const struct ws_ip *o)
+{
+	uint8_t key[WS_KEY_IP_LEN];
+	uint16_t klen;
+
+	klen = ws_key_ip(key, data, o, 0);
+	count_top(s, WS_TOP_SRC, key, klen, len);
+	ws_key_ip(key, data, o, 1);
+	count_top(s, WS_TOP_DST, key, klen, len);
+	if (o->has_l4 && (o->proto == 6 || o->proto == 17)) {
+		klen = ws_key_port(key, o->proto, o->dport);
+		count_top(s, WS_TOP_DPORT, key, klen, len);
+	}
+}
+
+static void
+count_host(struct ws_stats *s, const uint8_t *data, uint32_t len, const struct ws_pkt *p)
+{
+	uint8_t key[WS_KEY_HOST_LEN];
+	struct ws_host h;
+
+	switch (ws_parse_host(data, len, p, &h)) {
+	case 0:
+		s->c.hosts[h.source]++;
+		count_top(s, WS_TOP_HOST, key, ws_key_host(key, &h), len);
+		break;
+	case -ENODATA:
+		s->c.host_partial++;
+		break;
+	case -EBADMSG:
+		s->c.host_malformed++;
+		break;
+	default:
+		break;
+	}
+}
+
+void
+ws_stats_account(struct ws_stats *s, const uint8_t *data, uint32_t len, const struct ws_pkt *p)
+{
+	struct ws_stats_counters *c = &s->c;
+	const struct ws_ip *o = &p->outer;
+	unsigned int i;
+
+	c->packets++;
+	c->bytes += len;
+	c->sizes[size_bucket(len)]++;
+	c->vlan_depth[p->n_vlans]++;
+	c->mpls += p->n_mpls > 0;
+	c->pppoe += p->pppoe;
+	c->tunneled += p->n_tunnels > 0;
+	if (unlikely(p->rc != WS_PARSE_OK)) {
+		c->malformed++;
+		c->reasons[p->rc]++;
+	}
+	switch (p->l3) {
+	case WS_L3_IPV4:
+	case WS_L3_IPV6:
+		if (p->l3 == WS_L3_IPV4)
+			c->ipv4++;
+		else
+			c->ipv6++;
+		count_l4(c, o);
+		break;
+	case WS_L3_ARP:
+		c->arp++;
+		return;
+	default:
+		c->non_ip++;
+		return;
+	}
+	if (o->version == 0)
+		return;
+	c->fragments += (o->frag & WS_FRAG_ANY) != 0;
+	c->later_fragments += (o->frag & WS_FRAG_LATER) != 0;
+	if (o->proto == 6 && o->has_l4)
+		for (i = 0; i < 8; i++)
+			c->tcp_flags[i] += (o->tcp_flags >> i) & 1;
+	count_addresses(s, data, len, o);
+	if (p->inner.has_l4 && p->inner.payload_off < p->inner.end)
+		count_host(s, data, len, p);
+}
+
+int
+ws_stats_merge(struct ws_stats *dst, const struct ws_stats *src)
+{
+	uint64_t *d = (uint64_t *)&dst->c;
+	const uint64_t *v = (const uint64_t *)&src->c;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < sizeof(dst->c) / sizeof(uint64_t); i++)
+		d[i] += v[i];
+	for (i = 0; i < WS_TOP_MAX; i++) {
+		rc = ws_topk_merge(dst->top[i], src->top[i]);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+int
+ws_stats_copy(struct ws_stats *dst, const struct ws_stats *src)
+{
+	int i, rc;
+
+	dst->c = src->c;
+	for (i = 0; i < WS_TOP_MAX; i++) {
+		rc = ws_topk_copy(dst->top[i], src->top[i]);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}

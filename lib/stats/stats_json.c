@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The JSON report of a struct ws_stats (docs/report.md). */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ws_stats.h"
+#include "stats_keys.h"
+
+/* One top-list row with its key in text, for the tshark-compatible order. */
+struct row {
+	struct ws_topk_entry e;
+	char text[WS_KEY_HOST_LEN * 4];
+};
+
+static const char *const size_names[WS_SIZE_BUCKETS] = {
+	[WS_SIZE_UNDER_64] = "under_64", [WS_SIZE_64] = "64",
+	[WS_SIZE_65_127] = "65_127",	 [WS_SIZE_128_255] = "128_255",
+	[WS_SIZE_256_511] = "256_511",	 [WS_SIZE_512_1023] = "512_1023",
+	[WS_SIZE_1024_1518] = "1024_1518", [WS_SIZE_OVER_1518] = "over_1518",
+};
+
+static const char *const flag_names[8] = { "fin", "syn", "rst", "psh", "ack", "urg", "ece", "cwr" };
+static const char *const source_names[4] = { "none", "dns", "tls", "http" };
+
+const char *
+ws_size_bucket_str(int bucket)
+{
+	return bucket >= 0 && bucket < WS_SIZE_BUCKETS ? size_names[bucket] : "unknown";
+}
+
+static void
+key_text(int which, const struct ws_topk_entry *e, char *buf, size_t size)
+{
+	switch (which) {
+	case WS_TOP_DST:
+	case WS_TOP_SRC:
+		inet_ntop(e->key[0] == 4 ? AF_INET : AF_INET6, e->key + 1, buf, size);
+		break;
+	case WS_TOP_DPORT:
+		snprintf(buf, size, "%u", (unsigned int)e->key[1] << 8 | e->key[2]);
+		break;
+	default:
+		snprintf(buf, size, "%.*s", e->key_len - 1, (const char *)e->key + 1);
+		break;
+	}
+}
+
+static int
+row_cmp(const void *a, const void *b)
+{
+	const struct row *x = a, *y = b;
+
+	if (x->e.packets != y->e.packets)
+		return x->e.packets > y->e.packets ? -1 : 1;
+	if (x->e.bytes != y->e.bytes)
+		return x->e.bytes > y->e.bytes ? -1 : 1;
+	return strcmp(x->text, y->text);
+}
+
+static json_t *
+row_json(int which, const struct row *r)
+{
+	const struct ws_topk_entry *e = &r->e;
+
+	switch (which) {
+	case WS_TOP_DST:
+	case WS_TOP_SRC:
+		return json_pack("{s:s, s:I, s:I}", "ip", r->text, "packets", (json_int_t)e->packets,
+				 "bytes", (json_int_t)e->bytes);
+	case WS_TOP_DPORT:
+		return json_pack("{s:s, s:i, s:I, s:I}", "proto", e->key[0] == 6 ? "tcp" : "udp",
+				 "port", e->key[1] << 8 | e->key[2], "packets",
+				 (json_int_t)e->packets, "bytes", (json_int_t)e->bytes);
+	default:
+		return json_pack("{s:s%, s:s, s:I, s:I}", "name", (const char *)e->key + 1,
+				 (size_t)e->key_len - 1, "source", source_names[e->key[0] & 3],
+				 "count", (json_int_t)e->packets, "bytes", (json_int_t)e->bytes);
+	}
+}
+
+/*
+ * All held entries sorted as the truth files sort them (packets, bytes,
+ * then text), so ties at the cut-off fall the same way.
+ */
+static json_t *
+top_json(const struct ws_stats *s, int which, unsigned int n)
+{
+	uint32_t size = ws_topk_size(s->top[which]), i;
+	struct ws_topk_entry *e = calloc(size ? size : 1, sizeof(*e));
+	struct row *rows = calloc(size ? size : 1, sizeof(*rows));
+	json_t *list = json_array();
+
+	if (!e || !rows || !list)
+		goto out;
+	size = ws_topk_top(s->top[which], e, size);
+	for (i = 0; i < size; i++) {
+		rows[i].e = e[i];
+		key_text(which, &e[i], rows[i].text, sizeof(rows[i].text));
+	}
+	qsort(rows, size, sizeof(rows[0]), row_cmp);
+	for (i = 0; i < size && i < n; i++)
+		json_array_append_new(list, row_json(which, &rows[i]));
+out:
+	free(e);
+	free(rows);
+	return list;
+}
+
+static json_t *
+counters_json(const struct ws_stats_counters *c)
+{
+	json_t *reasons = json_object(), *sizes = json_object(), *flags = json_object();
+	json_t *depth = json_object();
+	char key[8];
+	int i;
+
+	for (i = 1; i < WS_PARSE_RC_MAX; i++)
+		json_object_set_new(reasons, ws_parse_rc_str(i), json_integer(c->reasons[i]));
+	for (i = 0; i < WS_SIZE_BUCKETS; i++)
+		json_object_set_new(sizes, size_names[i], json_integer(c->sizes[i]));
+	for (i = 0; i < 8; i++)
+		json_object_set_new(flags, flag_names[i], json_integer(c->tcp_flags[i]));
+	for (i = 1; i <= WS_MAX_VLANS; i++) {
+		snprintf(key, sizeof(key), "%d", i);
+		json_object_set_new(depth, key, json_integer(c->vlan_depth[i]));
+	}
+	return json_pack("{s:I, s:I,"
+			 " s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I},"
+			 " s:o, s:o, s:o, s:{s:I, s:o}, s:{s:I, s:I, s:I}, s:{s:I, s:I},"
+			 " s:{s:I, s:I, s:I, s:I, s:I}}",
+			 "packets", c->packets, "bytes", c->bytes,
+			 "protocols", "ipv4", c->ipv4, "ipv6", c->ipv6, "arp", c->arp, "non_ip",
+			 c->non_ip, "tcp", c->tcp, "udp", c->udp, "icmp", c->icmp, "icmpv6",
+			 c->icmpv6, "other_l4", c->other_l4, "malformed", c->malformed,
+			 "malformed_reasons", reasons, "frame_sizes", sizes, "tcp_flags", flags,
+			 "vlan", "untagged", c->vlan_depth[0], "depth", depth,
+			 "encapsulation", "mpls", c->mpls, "pppoe", c->pppoe, "tunneled", c->tunneled,
+			 "fragments", "all", c->fragments, "later", c->later_fragments,
+			 "hostnames", "dns", c->hosts[WS_HOST_DNS], "tls", c->hosts[WS_HOST_TLS],
+			 "http", c->hosts[WS_HOST_HTTP], "partial", c->host_partial, "malformed",
+			 c->host_malformed);
+}
+
+json_t *
+ws_stats_json(const struct ws_stats *s, unsigned int top_n)
+{
+	static const char *const names[WS_TOP_MAX] = {
+		[WS_TOP_DST] = "top_dst_ips",
+		[WS_TOP_SRC] = "top_src_ips",
+		[WS_TOP_DPORT] = "top_dst_ports",
+		[WS_TOP_HOST] = "hosts",
+	};
+	json_t *o = counters_json(&s->c), *bounds;
+	int i;
+
+	if (!o)
+		return NULL;
+	bounds = json_object();
+	for (i = 0; i < WS_TOP_MAX; i++) {
+		json_object_set_new(o, names[i], top_json(s, i, top_n));
+		/* 0: the list is exact; else no count is off by more (docs/topk.md). */
+		json_object_set_new(bounds, names[i], json_integer(ws_topk_error_bound(s->top[i])));
+	}
+	json_object_set_new(o, "top_error_bound", bounds);
+	return o;
+}

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * What wirestat counts about packets, per RX lcore, and how it is merged and
+ * reported. Plain C, no DPDK: the daemon, wsdissect and the tests share it.
+ *
+ * One struct ws_stats has one writer (its RX lcore). Readers get snapshots
+ * with ws_stats_copy() and merge them with ws_stats_merge().
+ */
+#ifndef WS_STATS_H
+#define WS_STATS_H
+
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include <ws_parse.h>
+#include <ws_topk.h>
+
+/** RFC 2819 etherStats size buckets, frame length with its 4-byte FCS. */
+enum ws_size_bucket {
+	WS_SIZE_UNDER_64,	/**< runts: < 64 octets */
+	WS_SIZE_64,
+	WS_SIZE_65_127,
+	WS_SIZE_128_255,
+	WS_SIZE_256_511,
+	WS_SIZE_512_1023,
+	WS_SIZE_1024_1518,
+	WS_SIZE_OVER_1518,	/**< jumbo and oversize */
+	WS_SIZE_BUCKETS
+};
+
+/** Plain counters: summed by merging, copied by assignment. */
+struct ws_stats_counters {
+	uint64_t packets;
+	uint64_t bytes;		/**< captured bytes, no FCS */
+	/* Outermost L3 and the L4 right after it, as tshark's frame.protocols. */
+	uint64_t ipv4, ipv6, arp, non_ip;
+	uint64_t tcp, udp, icmp, icmpv6, other_l4;
+	uint64_t malformed;	/**< packets not decoded fully (reason != ok) */
+	uint64_t reasons[WS_PARSE_RC_MAX];
+	uint64_t sizes[WS_SIZE_BUCKETS];
+	uint64_t tcp_flags[8];	/**< packets with each flag, FIN first */
+	uint64_t vlan_depth[WS_MAX_VLANS + 1];	/**< [0]: untagged */
+	uint64_t mpls, pppoe, tunneled;
+	uint64_t fragments, later_fragments;
+	uint64_t hosts[4];	/**< names found, by enum ws_host_source */
+	uint64_t host_partial;	/**< name goes on in another segment */
+	uint64_t host_malformed;	/**< DNS/TLS/HTTP too broken to read */
+	uint64_t topk_rejected;	/**< keys a summary refused (never expected) */
+};
+
+/** Sizes of the summaries, from the configuration. */
+struct ws_stats_sizes {
+	uint32_t top_capacity;	/**< counters per address/port summary */
+	uint32_t host_capacity;	/**< counters in the hostname summary */
+};
+
+/** Heavy-hitter summaries kept per core. */
+enum ws_stats_top {
+	WS_TOP_DST,	/**< outer destination IP */
+	WS_TOP_SRC,	/**< outer source IP */
+	WS_TOP_DPORT,	/**< outer TCP/UDP destination port */
+	WS_TOP_HOST,	/**< hostnames (DNS query, TLS SNI, HTTP Host) */
+	WS_TOP_MAX
+};
+
+struct ws_stats {
+	struct ws_stats_counters c;
+	struct ws_topk *top[WS_TOP_MAX];
+};
+
+/** @return new zeroed statistics, or NULL with errno set. */
+struct ws_stats *ws_stats_create(const struct ws_stats_sizes *sizes);
+
+void ws_stats_destroy(struct ws_stats *s);
+
+void ws_stats_reset(struct ws_stats *s);
+
+/**
+ * Count one packet that ws_parse_pkt()/ws_parse_link() decoded into p;
+ * extracts its hostname on the way. Hot path: no allocation.
+ */
+void ws_stats_account(struct ws_stats *s, const uint8_t *data, uint32_t len,
+		      const struct ws_pkt *p);
+
+/** Add src into dst (summaries merged as ws_topk_merge() says). @return 0 or -errno. */
+int ws_stats_merge(struct ws_stats *dst, const struct ws_stats *src);
+
+/** Make dst an exact copy of src (same sizes). @return 0 or -errno. */
+int ws_stats_copy(struct ws_stats *dst, const struct ws_stats *src);
+
+/**
+ * The report (docs/report.md): packets, bytes, protocols, malformed reasons,
+ * sizes, TCP flags, VLANs, top_dst_ips, top_src_ips, top_dst_ports and hosts,
+ * each list the top_n largest with ties ordered as tshark-based truth files
+ * do (packets, then bytes descending, then the text ascending).
+ *
+ * @return a new JSON object, or NULL on allocation failure
+ */
+json_t *ws_stats_json(const struct ws_stats *s, unsigned int top_n);
+
+/** @return the name of a size bucket ("65_127"). */
+const char *ws_size_bucket_str(int bucket);
+
+#endif /* WS_STATS_H */

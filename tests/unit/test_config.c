@@ -1,0 +1,404 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Config loader tests: the shipped file, defaults, the EAL command line, and one
+ * exact message per class of mistake. Fixtures are in tests/data/config/; main()
+ * enters the source tree so that messages carry short relative paths.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include <ws_config.h>
+#include "config_internal.h"
+
+#define DATA "tests/data/config/"
+
+static struct ws_config *
+load_ok(const char *path)
+{
+	char err[WS_CONFIG_ERR_SIZE] = "unchanged";
+	struct ws_config *c = ws_config_load(path, err, sizeof(err));
+
+	if (c == NULL)
+		fail_msg("%s", err);
+	assert_string_equal(err, "");
+	return c;
+}
+
+/* The load fails with exactly this message and errno. */
+static void
+expect_error(const char *path, int want_errno, const char *want)
+{
+	char err[WS_CONFIG_ERR_SIZE];
+	struct ws_config *c;
+
+	errno = 0;
+	c = ws_config_load(path, err, sizeof(err));
+	assert_null(c);
+	assert_string_equal(err, want);
+	assert_int_equal(errno, want_errno);
+}
+
+static void
+expect_argv(const struct ws_config *c, const char *const *want)
+{
+	char *argv[64];
+	char buf[1024];
+	int argc, i;
+
+	argc = ws_config_eal_args(c, argv, 64, buf, sizeof(buf));
+	for (i = 0; want[i] != NULL && i < argc; i++)
+		assert_string_equal(argv[i], want[i]);
+	assert_null(want[i]);
+	assert_int_equal(argc, i);
+	assert_null(argv[argc]);
+}
+
+/* Every section the minimal file leaves out has exactly the documented defaults. */
+static void
+assert_default_sections(const struct ws_config *c)
+{
+	assert_true(c->eal.hugepages);
+	assert_int_equal(c->eal.memory_mb, 256);
+	assert_string_equal(c->eal.file_prefix, "wirestat");
+	assert_false(c->eal.in_memory);
+	assert_string_equal(c->eal.log_level, "notice");
+	assert_int_equal(c->eal.n_extra_args, 0);
+	assert_int_equal(c->mempool.mbufs, 16383);
+	assert_int_equal(c->mempool.cache, 256);
+	assert_int_equal(c->mempool.data_room, 2176);
+	assert_int_equal(c->spread.ring_size, 4096);
+	assert_string_equal(c->socket.path, "/run/wirestat/wirestat.sock");
+	assert_string_equal(c->socket.mode, "0660");
+	assert_string_equal(c->socket.group, "");
+	assert_string_equal(c->socket.admin_group, "");
+	assert_int_equal(c->analytics.top_capacity, 4096);
+	assert_int_equal(c->analytics.host_capacity, 1024);
+	assert_int_equal(c->analytics.top_n, 10);
+	assert_int_equal(c->analytics.snapshot_ms, 100);
+}
+
+static void
+test_defaults(void **state)
+{
+	struct ws_config *c = load_ok(DATA "good-minimal.yaml");
+
+	(void)state;
+	assert_default_sections(c);
+	assert_int_equal(c->n_ports, 1);
+	assert_string_equal(c->ports[0].name, "wan");
+	assert_string_equal(c->ports[0].device, "0000:3b:00.0");
+	assert_int_equal(c->ports[0].rx_queues, 1);
+	assert_int_equal(c->ports[0].rx_descriptors, 1024);
+	assert_int_equal(c->ports[0].mtu, 1500);
+	assert_true(c->ports[0].promiscuous);
+	assert_int_equal(c->lcores.management, 0);
+	assert_int_equal(c->lcores.n_rx, 1);
+	assert_int_equal(c->lcores.rx[0], 1);
+	ws_config_free(c);
+}
+
+/* conf/wirestat.yaml loads, and spells out the defaults for everything but the NICs. */
+static void
+test_shipped_config(void **state)
+{
+	struct ws_config *c = load_ok("conf/wirestat.yaml");
+	char *argv[64], buf[1024];
+
+	(void)state;
+	assert_default_sections(c);
+	assert_int_equal(c->n_ports, 2);
+	assert_string_equal(c->ports[0].device, "0000:3b:00.0");
+	assert_int_equal(c->ports[0].rx_queues, 2);
+	assert_int_equal(c->lcores.n_rx, 2);
+	assert_true(ws_config_eal_args(c, argv, 64, buf, sizeof(buf)) > 0);
+	ws_config_free(c);
+}
+
+static void
+test_eal_args_pci_hugepages(void **state)
+{
+	/* clang-format off */
+	static const char *const want[] = {
+		"wirestat",
+		"-l", "0,1",
+		"--main-lcore", "0",
+		"--file-prefix", "wirestat",
+		"--log-level", "notice",
+		"-a", "0000:3b:00.0",
+		NULL,
+	};
+	/* clang-format on */
+	struct ws_config *c = load_ok(DATA "good-minimal.yaml");
+
+	(void)state;
+	expect_argv(c, want);
+	ws_config_free(c);
+}
+
+static void
+test_eal_args_vdev_no_huge(void **state)
+{
+	/* clang-format off */
+	static const char *const want[] = {
+		"wirestat",
+		"-l", "1,2,3",
+		"--main-lcore", "1",
+		"--no-huge", "-m", "512",
+		"--in-memory",
+		"--file-prefix", "ws-test",
+		"--log-level", "error",
+		"--no-pci",
+		"--vdev", "net_pcap0,rx_pcap=/tmp/mix.pcap",
+		"--no-telemetry",
+		NULL,
+	};
+	/* clang-format on */
+	struct ws_config *c = load_ok(DATA "good-vdev.yaml");
+
+	(void)state;
+	assert_false(c->eal.hugepages);
+	assert_string_equal(c->eal.log_level, "err");
+	assert_int_equal(c->lcores.n_rx, 2);
+	expect_argv(c, want);
+	ws_config_free(c);
+}
+
+static void
+test_eal_args_no_space(void **state)
+{
+	struct ws_config *c = load_ok(DATA "good-minimal.yaml");
+	char *argv[12], buf[128];
+
+	(void)state;
+	/* 11 arguments and the NULL, 89 bytes: exactly enough fits, one less does not. */
+	assert_int_equal(ws_config_eal_args(c, argv, 12, buf, 89), 11);
+	assert_int_equal(ws_config_eal_args(c, argv, 11, buf, 89), -ENOSPC);
+	assert_int_equal(ws_config_eal_args(c, argv, 12, buf, 88), -ENOSPC);
+	assert_int_equal(ws_config_eal_args(NULL, argv, 12, buf, sizeof(buf)), -EINVAL);
+	ws_config_free(c);
+}
+
+static void
+test_device_kinds(void **state)
+{
+	(void)state;
+	assert_int_equal(config_device_kind("0000:3b:00.0"), CONFIG_DEV_PCI);
+	assert_int_equal(config_device_kind("3b:1f.7"), CONFIG_DEV_PCI);
+	assert_int_equal(config_device_kind("0000:AF:00.1,rxq_cqe_comp_en=0"), CONFIG_DEV_PCI);
+	assert_int_equal(config_device_kind("net_pcap0,rx_pcap=/x.pcap"), CONFIG_DEV_VDEV);
+	assert_int_equal(config_device_kind("net_null0"), CONFIG_DEV_VDEV);
+	assert_int_equal(config_device_kind("eth0"), CONFIG_DEV_BAD);
+	assert_int_equal(config_device_kind("0000:3b:20.0"), CONFIG_DEV_BAD);
+	assert_int_equal(config_device_kind("0000:3b:00.8"), CONFIG_DEV_BAD);
+	assert_int_equal(config_device_kind("0000:3b:00.0,"), CONFIG_DEV_BAD);
+	assert_int_equal(config_device_kind("0000:3b:00.0x"), CONFIG_DEV_BAD);
+	assert_int_equal(config_device_kind("net_"), CONFIG_DEV_BAD);
+	assert_int_equal(config_device_kind("net_pcap0,,a=b"), CONFIG_DEV_BAD);
+	assert_int_equal(config_device_kind(""), CONFIG_DEV_BAD);
+}
+
+static void
+test_log_levels(void **state)
+{
+	(void)state;
+	assert_string_equal(config_log_level_dpdk("emerg"), "emergency");
+	assert_string_equal(config_log_level_dpdk("crit"), "critical");
+	assert_string_equal(config_log_level_dpdk("error"), "error");
+	assert_string_equal(config_log_level_dpdk("debug"), "debug");
+	assert_null(config_log_level_dpdk("verbose"));
+	assert_null(config_log_level_dpdk(""));
+}
+
+static void
+test_out_of_range(void **state)
+{
+	(void)state;
+	expect_error(DATA "bad-range.yaml", ERANGE,
+		     DATA "bad-range.yaml:8: ports[1].rx_queues: 0 is out of range 1..64");
+}
+
+static void
+test_not_a_number(void **state)
+{
+	(void)state;
+	expect_error(DATA "bad-not-number.yaml", EINVAL,
+		     DATA "bad-not-number.yaml:8: mempool.mbufs: '16k' is not an unsigned "
+			  "decimal integer");
+}
+
+static void
+test_negative(void **state)
+{
+	(void)state;
+	expect_error(DATA "bad-negative.yaml", ERANGE,
+		     DATA "bad-negative.yaml:6: lcores.management: -1 is negative; expected an "
+			  "unsigned decimal integer");
+}
+
+static void
+test_wrong_type(void **state)
+{
+	(void)state;
+	expect_error(DATA "bad-type.yaml", EINVAL,
+		     DATA "bad-type.yaml:4: eal.memory_mb: expected an unsigned integer, found a "
+			  "sequence");
+}
+
+static void
+test_unknown_key(void **state)
+{
+	(void)state;
+	expect_error(DATA "bad-unknown-key.yaml", EINVAL,
+		     DATA "bad-unknown-key.yaml:3: eal: unknown key 'hugepage'; allowed keys: "
+			  "hugepages, memory_mb, file_prefix, in_memory, log_level, extra_args");
+}
+
+static void
+test_duplicate_port_name(void **state)
+{
+	(void)state;
+	expect_error(DATA "bad-dup-port.yaml", EINVAL,
+		     DATA "bad-dup-port.yaml:7: ports[2].name: 'wan' is already the name of "
+			  "ports[0] (line 3); port names must be unique");
+}
+
+static void
+test_bad_device(void **state)
+{
+	(void)state;
+	expect_error(DATA "bad-device.yaml", EINVAL,
+		     DATA "bad-device.yaml:4: ports[0].device: 'eth0' is neither a PCI address "
+			  "(0000:3b:00.0) nor a virtual device (net_pcap0,rx_pcap=/x.pcap)");
+}
+
+static void
+test_management_in_rx(void **state)
+{
+	(void)state;
+	expect_error(DATA "bad-mgmt-in-rx.yaml", EINVAL,
+		     DATA "bad-mgmt-in-rx.yaml:6: lcores.rx[1]: lcore 0 is the management lcore "
+			  "(lcores.management); RX lcores must be other lcores");
+}
+
+static void
+test_duplicate_rx_lcore(void **state)
+{
+	(void)state;
+	expect_error(DATA "bad-dup-rx.yaml", EINVAL,
+		     DATA "bad-dup-rx.yaml:10: lcores.rx[2]: lcore 3 is listed twice (also "
+			  "lcores.rx[0]); RX lcores must be unique");
+}
+
+static void
+test_descriptors_not_power_of_two(void **state)
+{
+	(void)state;
+	expect_error(DATA "bad-descriptors.yaml", EINVAL,
+		     DATA "bad-descriptors.yaml:5: ports[0].rx_descriptors: 1000 is not a power "
+			  "of two in 64..16384");
+}
+
+static void
+test_bad_socket_mode(void **state)
+{
+	(void)state;
+	expect_error(DATA "bad-mode.yaml", EINVAL,
+		     DATA "bad-mode.yaml:8: socket.mode: '660' is not a mode; allowed: four "
+			  "octal digits such as 0660");
+}
+
+static void
+test_relative_socket_path(void **state)
+{
+	(void)state;
+	expect_error(DATA "bad-relative-path.yaml", EINVAL,
+		     DATA "bad-relative-path.yaml:8: socket.path: 'run/wirestat.sock' is not an "
+			  "absolute path; it must start with '/'");
+}
+
+static void
+test_syntax_error(void **state)
+{
+	(void)state;
+	expect_error(DATA "bad-syntax.yaml", EINVAL,
+		     DATA "bad-syntax.yaml:7:8: YAML syntax error: did not find expected ',' or "
+			  "']' (while parsing a flow sequence at line 6)");
+}
+
+static void
+test_missing_file(void **state)
+{
+	(void)state;
+	expect_error(DATA "no-such.yaml", ENOENT,
+		     DATA "no-such.yaml: cannot open: No such file or directory");
+}
+
+static void
+test_empty_file(void **state)
+{
+	(void)state;
+	expect_error(DATA "empty.yaml", EINVAL,
+		     DATA "empty.yaml:1: the file has no settings; required keys: ports, lcores");
+}
+
+static void
+test_missing_required_key(void **state)
+{
+	(void)state;
+	expect_error(DATA "bad-no-lcores.yaml", EINVAL,
+		     DATA "bad-no-lcores.yaml:2: lcores: required key is missing");
+}
+
+static void
+test_duplicate_key(void **state)
+{
+	(void)state;
+	expect_error(DATA "bad-dup-key.yaml", EINVAL,
+		     DATA "bad-dup-key.yaml:9: mempool: key 'mbufs' appears twice (first at "
+			  "line 8)");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_shipped_config),
+		cmocka_unit_test(test_eal_args_pci_hugepages),
+		cmocka_unit_test(test_eal_args_vdev_no_huge),
+		cmocka_unit_test(test_eal_args_no_space),
+		cmocka_unit_test(test_device_kinds),
+		cmocka_unit_test(test_log_levels),
+		cmocka_unit_test(test_out_of_range),
+		cmocka_unit_test(test_not_a_number),
+		cmocka_unit_test(test_negative),
+		cmocka_unit_test(test_wrong_type),
+		cmocka_unit_test(test_unknown_key),
+		cmocka_unit_test(test_duplicate_port_name),
+		cmocka_unit_test(test_bad_device),
+		cmocka_unit_test(test_management_in_rx),
+		cmocka_unit_test(test_duplicate_rx_lcore),
+		cmocka_unit_test(test_descriptors_not_power_of_two),
+		cmocka_unit_test(test_bad_socket_mode),
+		cmocka_unit_test(test_relative_socket_path),
+		cmocka_unit_test(test_syntax_error),
+		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_empty_file),
+		cmocka_unit_test(test_missing_required_key),
+		cmocka_unit_test(test_duplicate_key),
+	};
+
+	if (chdir(WS_SOURCE_ROOT) != 0) {
+		perror(WS_SOURCE_ROOT);
+		return 1;
+	}
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
