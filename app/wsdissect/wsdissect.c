@@ -2,7 +2,8 @@
 /*
  * wsdissect: run the dissector over a capture file, without DPDK.
  *
- *   wsdissect FILE            summary: protocols, malformed reasons, hostnames
+ *   wsdissect FILE            summary: protocols, malformed reasons, top lists
+ *   wsdissect --json FILE     the same report as JSON (docs/report.md)
  *   wsdissect --packets FILE  one tab-separated line per packet (golden tests)
  */
 #include <arpa/inet.h>
@@ -14,25 +15,7 @@
 #include <string.h>
 
 #include <ws_parse.h>
-
-#define MAX_NAMES 4096
-
-struct name_count {
-	char name[WS_HOST_MAX + 1];
-	uint8_t source;
-	uint64_t count;
-};
-
-struct summary {
-	uint64_t packets, bytes;
-	uint64_t l3[WS_L3_OTHER + 1];
-	uint64_t tcp, udp, icmp, icmpv6, other_l4;
-	uint64_t rc[WS_PARSE_RC_MAX];
-	uint64_t tunneled, vlan, app_errors;
-	struct name_count names[MAX_NAMES];
-	unsigned int n_names;
-	uint64_t names_dropped;
-};
+#include <ws_stats.h>
 
 static const char *const host_sources[] = {"-", "dns", "tls", "http"};
 
@@ -90,109 +73,58 @@ print_packet(uint64_t n, const uint8_t *d, const struct ws_pkt *p, const struct 
 	       h->method ? ws_http_method_str(h->method) : "-");
 }
 
+/* The human summary: totals, protocols, malformed reasons and top lists. */
 static void
-count_name(struct summary *s, const struct ws_host *h)
+print_summary(const struct ws_stats *st, unsigned int top_n)
 {
-	unsigned int i;
+	json_t *r = ws_stats_json(st, top_n), *v, *row;
+	const char *k;
+	size_t i;
 
-	for (i = 0; i < s->n_names; i++) {
-		if (s->names[i].source == h->source && !strcmp(s->names[i].name, h->name)) {
-			s->names[i].count++;
-			return;
-		}
-	}
-	if (s->n_names == MAX_NAMES) {
-		s->names_dropped++;
-		return;
-	}
-	memcpy(s->names[i].name, h->name, h->len + 1);
-	s->names[i].source = h->source;
-	s->names[i].count = 1;
-	s->n_names++;
+	printf("packets %" JSON_INTEGER_FORMAT "  bytes %" JSON_INTEGER_FORMAT "\n",
+	       json_integer_value(json_object_get(r, "packets")),
+	       json_integer_value(json_object_get(r, "bytes")));
+	printf("protocols:");
+	json_object_foreach(json_object_get(r, "protocols"), k, v)
+		printf(" %s %" JSON_INTEGER_FORMAT, k, json_integer_value(v));
+	printf("\nmalformed:");
+	json_object_foreach(json_object_get(r, "malformed_reasons"), k, v)
+		if (json_integer_value(v))
+			printf(" %s %" JSON_INTEGER_FORMAT, k, json_integer_value(v));
+	printf("\ntop destinations:\n");
+	json_array_foreach(json_object_get(r, "top_dst_ips"), i, row)
+		printf("  %10" JSON_INTEGER_FORMAT "  %s\n",
+		       json_integer_value(json_object_get(row, "packets")),
+		       json_string_value(json_object_get(row, "ip")));
+	printf("top destination ports:\n");
+	json_array_foreach(json_object_get(r, "top_dst_ports"), i, row)
+		printf("  %10" JSON_INTEGER_FORMAT "  %s/%" JSON_INTEGER_FORMAT "\n",
+		       json_integer_value(json_object_get(row, "packets")),
+		       json_string_value(json_object_get(row, "proto")),
+		       json_integer_value(json_object_get(row, "port")));
+	printf("hostnames:\n");
+	json_array_foreach(json_object_get(r, "hosts"), i, row)
+		printf("  %10" JSON_INTEGER_FORMAT "  %-4s  %s\n",
+		       json_integer_value(json_object_get(row, "count")),
+		       json_string_value(json_object_get(row, "source")),
+		       json_string_value(json_object_get(row, "name")));
+	json_decref(r);
 }
 
-static void
-count_packet(struct summary *s, uint32_t len, const struct ws_pkt *p, const struct ws_host *h,
-	     int host_rc)
-{
-	s->packets++;
-	s->bytes += len;
-	s->l3[p->l3]++;
-	s->rc[p->rc]++;
-	s->tunneled += p->n_tunnels > 0;
-	s->vlan += p->n_vlans > 0;
-	if (p->outer.version && (p->outer.frag & WS_FRAG_LATER)) {
-		s->other_l4++; /* no L4 header in a later fragment */
-	} else if (p->outer.version) {
-		switch (p->outer.proto) {
-		case 6:
-			s->tcp++;
-			break;
-		case 17:
-			s->udp++;
-			break;
-		case 1:
-			s->icmp++;
-			break;
-		case 58:
-			s->icmpv6++;
-			break;
-		default:
-			s->other_l4++;
-			break;
-		}
-	}
-	if (host_rc == -EBADMSG)
-		s->app_errors++;
-	if (host_rc == 0)
-		count_name(s, h);
-}
+enum output { OUT_SUMMARY, OUT_JSON, OUT_PACKETS };
 
 static int
-cmp_names(const void *a, const void *b)
+run(const char *file, enum output out, unsigned int top_n)
 {
-	const struct name_count *x = a, *y = b;
-
-	if (x->count != y->count)
-		return x->count < y->count ? 1 : -1;
-	return strcmp(x->name, y->name);
-}
-
-static void
-print_summary(struct summary *s)
-{
-	unsigned int i;
-
-	printf("packets %lu  bytes %lu\n", (unsigned long)s->packets, (unsigned long)s->bytes);
-	printf("l3      ipv4 %lu  ipv6 %lu  arp %lu  other %lu  undecoded %lu\n",
-	       (unsigned long)s->l3[WS_L3_IPV4], (unsigned long)s->l3[WS_L3_IPV6],
-	       (unsigned long)s->l3[WS_L3_ARP], (unsigned long)s->l3[WS_L3_OTHER],
-	       (unsigned long)s->l3[WS_L3_NONE]);
-	printf("l4      tcp %lu  udp %lu  icmp %lu  icmpv6 %lu  other %lu\n", (unsigned long)s->tcp,
-	       (unsigned long)s->udp, (unsigned long)s->icmp, (unsigned long)s->icmpv6,
-	       (unsigned long)s->other_l4);
-	printf("tagged  %lu  tunneled %lu\n", (unsigned long)s->vlan, (unsigned long)s->tunneled);
-	printf("malformed:\n");
-	for (i = 1; i < WS_PARSE_RC_MAX; i++)
-		if (s->rc[i])
-			printf("  %-18s %lu\n", ws_parse_rc_str(i), (unsigned long)s->rc[i]);
-	printf("  %-18s %lu\n", "app_layer", (unsigned long)s->app_errors);
-	qsort(s->names, s->n_names, sizeof(s->names[0]), cmp_names);
-	printf("hostnames (%u distinct%s):\n", s->n_names, s->names_dropped ? ", table full" : "");
-	for (i = 0; i < s->n_names && i < 20; i++)
-		printf("  %8lu  %-4s  %s\n", (unsigned long)s->names[i].count,
-		       host_sources[s->names[i].source], s->names[i].name);
-}
-
-static int
-run(const char *file, int per_packet)
-{
+	static const struct ws_stats_sizes sizes = { .top_capacity = 1 << 16,
+						     .host_capacity = 1 << 14 };
 	char err[PCAP_ERRBUF_SIZE];
-	static struct summary s;
 	struct pcap_pkthdr *ph;
+	struct ws_stats *st;
 	const u_char *data;
 	struct ws_host h;
 	struct ws_pkt p;
+	uint64_t n = 0;
 	pcap_t *pc;
 	int link, rc;
 
@@ -210,48 +142,89 @@ run(const char *file, int per_packet)
 		pcap_close(pc);
 		return 2;
 	}
+	st = ws_stats_create(&sizes);
+	if (!st) {
+		perror("wsdissect");
+		pcap_close(pc);
+		return 1;
+	}
 	while ((rc = pcap_next_ex(pc, &ph, &data)) == 1) {
 		ws_parse_link(link, data, ph->caplen, &p);
-		rc = ws_parse_host(data, ph->caplen, &p, &h);
-		if (per_packet)
-			print_packet(s.packets + 1, data, &p, &h);
-		count_packet(&s, ph->caplen, &p, &h, rc);
+		if (out == OUT_PACKETS) {
+			ws_parse_host(data, ph->caplen, &p, &h);
+			print_packet(++n, data, &p, &h);
+		} else {
+			ws_stats_account(st, data, ph->caplen, &p);
+		}
 	}
 	if (rc == PCAP_ERROR)
-		fprintf(stderr, "wsdissect: %s: %s (after %lu packets)\n", file, pcap_geterr(pc),
-			(unsigned long)s.packets);
+		fprintf(stderr, "wsdissect: %s: %s\n", file, pcap_geterr(pc));
 	pcap_close(pc);
-	if (!per_packet)
-		print_summary(&s);
+	if (out == OUT_JSON) {
+		json_t *r = ws_stats_json(st, top_n);
+
+		json_dumpf(r, stdout, JSON_INDENT(2));
+		putchar('\n');
+		json_decref(r);
+	} else if (out == OUT_SUMMARY) {
+		print_summary(st, top_n);
+	}
+	ws_stats_destroy(st);
 	return rc == PCAP_ERROR ? 1 : 0;
+}
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: wsdissect [--packets | --json] [--top N] FILE\n"
+		   "  (default)   summary: protocols, malformed reasons, top lists\n"
+		   "  --json      the same report as JSON\n"
+		   "  --packets   one tab-separated line per packet\n"
+		   "  --top N     entries per top list (default 10)\n");
 }
 
 int
 main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"packets", no_argument, NULL, 'p'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+		{ "packets", no_argument, NULL, 'p' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "top", required_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
 	};
-	int per_packet = 0, c;
+	enum output out = OUT_SUMMARY;
+	unsigned long top_n = 10;
+	char *end;
+	int c;
 
-	while ((c = getopt_long(argc, argv, "ph", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "pjn:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			per_packet = 1;
+			out = OUT_PACKETS;
+			break;
+		case 'j':
+			out = OUT_JSON;
+			break;
+		case 'n':
+			errno = 0;
+			top_n = strtoul(optarg, &end, 10);
+			if (errno || *end || top_n == 0 || top_n > 1000000) {
+				fprintf(stderr, "wsdissect: --top %s: want 1 to 1000000\n", optarg);
+				return 2;
+			}
 			break;
 		case 'h':
-			printf("usage: wsdissect [--packets] FILE\n");
+			usage(stdout);
 			return 0;
 		default:
-			fprintf(stderr, "usage: wsdissect [--packets] FILE\n");
+			usage(stderr);
 			return 2;
 		}
 	}
 	if (optind != argc - 1) {
-		fprintf(stderr, "usage: wsdissect [--packets] FILE\n");
+		usage(stderr);
 		return 2;
 	}
-	return run(argv[optind], per_packet);
+	return run(argv[optind], out, (unsigned int)top_n);
 }

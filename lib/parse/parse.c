@@ -170,14 +170,16 @@ parse_eth(const uint8_t *d, uint32_t off, uint32_t end, struct ws_pkt *p, int tu
 		return 0;
 	}
 	while (is_vlan_tpid(type)) {
-		if (tags == WS_MAX_VLANS)
+		if (tags == WS_VLAN_WALK_MAX)
 			return note(p, WS_PARSE_TOO_MANY_VLANS);
 		if (end - off < 2)
 			return note(p, WS_PARSE_TRUNC_VLAN);
-		if (!tunneled)
+		if (!tunneled && p->n_vlans < WS_MAX_VLANS)
 			p->vlan[p->n_vlans++] = get_be16(d + off) & 0x0fff;
 		if (end - off < 4)
 			return note(p, WS_PARSE_TRUNC_VLAN); /* id kept: tag cut after it */
+		if (tags == WS_MAX_VLANS)
+			note(p, WS_PARSE_TOO_MANY_VLANS); /* more are skipped, not kept */
 		tags++;
 		type = get_be16(d + off + 2);
 		off += 4;

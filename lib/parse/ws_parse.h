@@ -10,7 +10,7 @@
  * decoded before that point stays valid in the result.
  *
  * Layers decoded: Ethernet II, 802.3/LLC (classified only), 802.1Q/802.1ad
- * tags (up to WS_MAX_VLANS), MPLS (up to WS_MAX_MPLS labels), PPPoE session,
+ * tags (WS_MAX_VLANS kept, up to WS_VLAN_WALK_MAX skipped), MPLS (up to WS_MAX_MPLS labels), PPPoE session,
  * IPv4, IPv6 and its extension header chain, ARP (classified), TCP, UDP,
  * SCTP, ICMP, ICMPv6, and the tunnels GRE (incl. TEB), VXLAN, GENEVE, GTP-U,
  * IP-in-IP, 6in4, 4in6, up to WS_MAX_TUNNELS deep.
@@ -24,8 +24,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/** Tags kept and accepted in front of the first L3 header (outer and inner Ethernet). */
+/** Tags kept in front of the first L3 header; more are skipped and counted as too many. */
 #define WS_MAX_VLANS 4
+/** Tags skipped at most, so that a frame of tags costs bounded work. */
+#define WS_VLAN_WALK_MAX 32
 /** MPLS labels accepted in one stack. */
 #define WS_MAX_MPLS 8
 /** Tunnel headers followed before giving up on the inner packet. */
@@ -40,7 +42,7 @@ enum ws_parse_rc {
 	WS_PARSE_OK = 0,
 	WS_PARSE_TRUNC_L2,	   /**< shorter than its link header */
 	WS_PARSE_TRUNC_VLAN,	   /**< 802.1Q/802.1ad tag cut short */
-	WS_PARSE_TOO_MANY_VLANS,   /**< more than WS_MAX_VLANS tags */
+	WS_PARSE_TOO_MANY_VLANS,   /**< more than WS_MAX_VLANS tags (more than WS_VLAN_WALK_MAX: no L3) */
 	WS_PARSE_TRUNC_MPLS,	   /**< MPLS label cut short */
 	WS_PARSE_TOO_MANY_MPLS,	   /**< no bottom of stack within WS_MAX_MPLS labels */
 	WS_PARSE_TRUNC_PPPOE,	   /**< PPPoE/PPP header cut short */

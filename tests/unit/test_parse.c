@@ -284,17 +284,32 @@ test_vlans(void **state)
 static void
 test_too_many_vlans(void **state)
 {
-	struct frame f = {0};
+	struct frame f = { 0 };
 	struct ws_pkt p;
+	uint32_t l3;
+	int i;
 
 	(void)state;
+	/* One tag more than kept: counted, skipped, and the packet still decoded. */
 	eth(&f, 0x8100);
-	for (int i = 0; i < WS_MAX_VLANS + 1; i++)
-		vlan(&f, i, i == WS_MAX_VLANS ? 0x0800 : 0x8100);
-	ip4(&f, 17, 2);
+	for (i = 0; i < WS_MAX_VLANS + 1; i++)
+		vlan(&f, i + 1, i == WS_MAX_VLANS ? 0x0800 : 0x8100);
+	l3 = ip4(&f, 17, 2);
+	udp_end(&f, udp(&f, 1, 2));
+	ip4_end(&f, l3);
 	assert_int_equal(parse(&f, &p), WS_PARSE_TOO_MANY_VLANS);
 	assert_int_equal(p.n_vlans, WS_MAX_VLANS);
-	assert_int_equal(p.outer.version, 0);
+	assert_int_equal(p.vlan[WS_MAX_VLANS - 1], WS_MAX_VLANS);
+	assert_int_equal(p.l3, WS_L3_IPV4);
+	assert_int_equal(p.outer.dport, 2);
+
+	/* A frame of tags: bounded work, no L3. */
+	memset(&f, 0, sizeof(f));
+	eth(&f, 0x8100);
+	for (i = 0; i < WS_VLAN_WALK_MAX + 1; i++)
+		vlan(&f, i, 0x8100);
+	assert_int_equal(parse(&f, &p), WS_PARSE_TOO_MANY_VLANS);
+	assert_int_equal(p.l3, WS_L3_NONE);
 }
 
 static void
