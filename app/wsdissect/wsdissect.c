@@ -154,7 +154,7 @@ run(const char *file, enum output out, unsigned int top_n)
 			ws_parse_host(data, ph->caplen, &p, &h);
 			print_packet(++n, data, &p, &h);
 		} else {
-			ws_stats_account(st, data, ph->caplen, &p);
+			ws_stats_account(st, data, ph->caplen, ph->caplen, &p);
 		}
 	}
 	if (rc == PCAP_ERROR)

@@ -128,7 +128,8 @@ count_addresses(struct ws_stats *s, const uint8_t *data, uint32_t len, const str
 }
 
 static void
-count_host(struct ws_stats *s, const uint8_t *data, uint32_t len, const struct ws_pkt *p)
+count_host(struct ws_stats *s, const uint8_t *data, uint32_t len, uint32_t frame_len,
+	   const struct ws_pkt *p)
 {
 	uint8_t key[WS_KEY_HOST_LEN];
 	struct ws_host h;
@@ -136,7 +137,7 @@ count_host(struct ws_stats *s, const uint8_t *data, uint32_t len, const struct w
 	switch (ws_parse_host(data, len, p, &h)) {
 	case 0:
 		s->c.hosts[h.source]++;
-		count_top(s, WS_TOP_HOST, key, ws_key_host(key, &h), len);
+		count_top(s, WS_TOP_HOST, key, ws_key_host(key, &h), frame_len);
 		break;
 	case -ENODATA:
 		s->c.host_partial++;
@@ -150,15 +151,16 @@ count_host(struct ws_stats *s, const uint8_t *data, uint32_t len, const struct w
 }
 
 void
-ws_stats_account(struct ws_stats *s, const uint8_t *data, uint32_t len, const struct ws_pkt *p)
+ws_stats_account(struct ws_stats *s, const uint8_t *data, uint32_t len, uint32_t frame_len,
+		 const struct ws_pkt *p)
 {
 	struct ws_stats_counters *c = &s->c;
 	const struct ws_ip *o = &p->outer;
 	unsigned int i;
 
 	c->packets++;
-	c->bytes += len;
-	c->sizes[size_bucket(len)]++;
+	c->bytes += frame_len;
+	c->sizes[size_bucket(frame_len)]++;
 	c->vlan_depth[p->n_vlans]++;
 	c->mpls += p->n_mpls > 0;
 	c->pppoe += p->pppoe;
@@ -190,9 +192,9 @@ ws_stats_account(struct ws_stats *s, const uint8_t *data, uint32_t len, const st
 	if (o->proto == 6 && o->has_l4)
 		for (i = 0; i < 8; i++)
 			c->tcp_flags[i] += (o->tcp_flags >> i) & 1;
-	count_addresses(s, data, len, o);
+	count_addresses(s, data, frame_len, o);
 	if (p->inner.has_l4 && p->inner.payload_off < p->inner.end)
-		count_host(s, data, len, p);
+		count_host(s, data, len, frame_len, p);
 }
 
 int

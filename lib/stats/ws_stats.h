@@ -11,6 +11,7 @@
 #define WS_STATS_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include <jansson.h>
 
@@ -80,8 +81,12 @@ void ws_stats_reset(struct ws_stats *s);
 /**
  * Count one packet that ws_parse_pkt()/ws_parse_link() decoded into p;
  * extracts its hostname on the way. Hot path: no allocation.
+ *
+ * @param len        bytes readable at data (those given to the dissector)
+ * @param frame_len  bytes of the whole frame, counted in bytes and sizes
+ *                   (more than len when it spans several buffers)
  */
-void ws_stats_account(struct ws_stats *s, const uint8_t *data, uint32_t len,
+void ws_stats_account(struct ws_stats *s, const uint8_t *data, uint32_t len, uint32_t frame_len,
 		      const struct ws_pkt *p);
 
 /** Add src into dst (summaries merged as ws_topk_merge() says). @return 0 or -errno. */
@@ -99,6 +104,9 @@ int ws_stats_copy(struct ws_stats *dst, const struct ws_stats *src);
  * @return a new JSON object, or NULL on allocation failure
  */
 json_t *ws_stats_json(const struct ws_stats *s, unsigned int top_n);
+
+/** Print a report made by ws_stats_json() as tables for people. */
+void ws_stats_print(FILE *f, const json_t *report);
 
 /** @return the name of a size bucket ("65_127"). */
 const char *ws_size_bucket_str(int bucket);

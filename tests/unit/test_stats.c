@@ -46,7 +46,7 @@ account(struct ws_stats *s, const uint8_t *b, uint32_t len)
 	struct ws_pkt p;
 
 	ws_parse_pkt(b, len, &p);
-	ws_stats_account(s, b, len, &p);
+	ws_stats_account(s, b, len, len, &p);
 }
 
 static json_t *

@@ -1,0 +1,271 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * wirestat: the analyser.
+ *
+ *   wirestat -c CONFIG            run on the configured ports until SIGINT/SIGTERM
+ *   wirestat -r CAPTURE [--json]  analyse a capture through DPDK's net_pcap and exit
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <grp.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_lcore.h>
+
+#include "wirestat.h"
+
+#define MAX_EAL_ARGS 128
+
+extern uint32_t ws_mgmt_quit;
+
+struct options {
+	const char *config;
+	const char *capture;
+	const char *socket;
+	bool json;
+	unsigned int lcores;
+	unsigned int top_n;
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+		"usage: wirestat -c CONFIG [-s SOCKET] [--json]\n"
+		"       wirestat -r CAPTURE [--json] [--lcores N] [--top N]\n"
+		"\n"
+		"  -c, --config FILE   run on the ports of this configuration (conf/wirestat.yaml)\n"
+		"  -r, --read FILE     analyse a pcap/pcapng file through DPDK and exit\n"
+		"  -j, --json          print the final report as JSON\n"
+		"  -l, --lcores N      RX lcores for -r (default 1)\n"
+		"  -n, --top N         entries per top list (default 10)\n"
+		"  -s, --socket PATH   control socket (overrides the configuration)\n"
+		"  -h, --help\n");
+}
+
+static int
+parse_uint(const char *opt, const char *s, unsigned int lo, unsigned int hi, unsigned int *v)
+{
+	char *end;
+	unsigned long n;
+
+	errno = 0;
+	n = strtoul(s, &end, 10);
+	if (errno || *end || s == end || n < lo || n > hi) {
+		fprintf(stderr, "wirestat: %s %s: want an integer from %u to %u\n", opt, s, lo, hi);
+		return -EINVAL;
+	}
+	*v = (unsigned int)n;
+	return 0;
+}
+
+static int
+parse_args(int argc, char **argv, struct options *o)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' }, { "read", required_argument, NULL, 'r' },
+		{ "json", no_argument, NULL, 'j' },	    { "lcores", required_argument, NULL, 'l' },
+		{ "top", required_argument, NULL, 'n' },    { "socket", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },	    { NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	*o = (struct options){ .lcores = 1, .top_n = 10 };
+	while ((c = getopt_long(argc, argv, "c:r:jl:n:s:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': o->config = optarg; break;
+		case 'r': o->capture = optarg; break;
+		case 'j': o->json = true; break;
+		case 's': o->socket = optarg; break;
+		case 'l':
+			if (parse_uint("--lcores", optarg, 1, 64, &o->lcores) < 0)
+				return -EINVAL;
+			break;
+		case 'n':
+			if (parse_uint("--top", optarg, 1, 100000, &o->top_n) < 0)
+				return -EINVAL;
+			break;
+		case 'h': usage(stdout); exit(0);
+		default: usage(stderr); return -EINVAL;
+		}
+	}
+	if (!o->config == !o->capture) {
+		fprintf(stderr, "wirestat: give either -c CONFIG or -r CAPTURE\n");
+		usage(stderr);
+		return -EINVAL;
+	}
+	if (optind < argc) {
+		fprintf(stderr, "wirestat: unexpected argument '%s' (capture filters are not "
+				"supported yet)\n", argv[optind]);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* EAL leaves its runtime directory behind; a stopped daemon should not. */
+static void
+runtime_dir_remove(const char *dir)
+{
+	char path[PATH_MAX];
+	struct dirent *e;
+	DIR *d;
+
+	if (!dir[0] || !(d = opendir(dir)))
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		unlink(path);
+	}
+	closedir(d);
+	rmdir(dir);
+}
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	__atomic_store_n(&ws_mgmt_quit, 1, __ATOMIC_RELAXED);
+}
+
+/* EAL arguments, their text kept in one buffer. */
+struct args {
+	char **argv;
+	int argc, max;
+	char *buf;
+	size_t used, size;
+};
+
+static int __attribute__((format(printf, 2, 3)))
+arg_add(struct args *a, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (a->argc + 1 >= a->max)
+		return -E2BIG;
+	va_start(ap, fmt);
+	n = vsnprintf(a->buf + a->used, a->size - a->used, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= a->size - a->used)
+		return -E2BIG;
+	a->argv[a->argc++] = a->buf + a->used;
+	a->argv[a->argc] = NULL;
+	a->used += n + 1;
+	return 0;
+}
+
+/*
+ * Offline: one net_pcap port, lcore 0 manages, lcores 1..N receive; no
+ * hugepages, no files left behind. More lcores than CPUs share the CPUs.
+ */
+static int
+offline_prepare(const struct options *o, struct ws_run *run, struct args *a)
+{
+	char err[512], path[PATH_MAX];
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned int i, memory_mb;
+	uint32_t max_caplen;
+	int rc = 0;
+
+	run->offline = true;
+	run->capture = o->capture;
+	if (ws_capture_check(run, &max_caplen, err, sizeof(err)) < 0) {
+		fprintf(stderr, "wirestat: %s\n", err);
+		return -EINVAL;
+	}
+	if (!realpath(o->capture, path) || strchr(path, ',')) {
+		fprintf(stderr, "wirestat: %s: %s\n", o->capture,
+			errno ? strerror(errno) : "a path with ',' cannot be given to net_pcap");
+		return -EINVAL;
+	}
+	run->n_rx = o->lcores;
+	for (i = 0; i < run->n_rx; i++)
+		run->rx_lcore_ids[i] = i + 1;
+	/* Whole frames in one mbuf: net_pcap drops what does not fit. */
+	run->data_room = max_caplen + 128u > 65535u ? 65535u : max_caplen + 128u;
+	if (run->data_room < 2176)
+		run->data_room = 2176;
+	run->ring_size = 1024;
+	run->mbufs = 4095 + run->n_rx * run->ring_size;
+	run->mbuf_cache = 256;
+	run->snapshot_ms = 20;
+	run->sizes = (struct ws_stats_sizes){ .top_capacity = 16384, .host_capacity = 4096 };
+	run->n_ports = 1;
+	run->port_conf[0] = (struct ws_port_conf){ .name = "capture", .device = "net_pcap0",
+						   .rx_queues = 1, .rx_descriptors = 1024,
+						   .mtu = 1500, .timestamps = true };
+	memory_mb = 64 + (uint64_t)run->mbufs * (run->data_room + 256) / (1 << 20);
+	rc |= arg_add(a, "wirestat");
+	if (cpus > (long)run->n_rx)
+		rc |= arg_add(a, "-l") | arg_add(a, "0-%u", run->n_rx);
+	else
+		rc |= arg_add(a, "--lcores") | arg_add(a, "(0-%u)@(0-%ld)", run->n_rx, cpus - 1);
+	rc |= arg_add(a, "--no-huge") | arg_add(a, "-m") | arg_add(a, "%u", memory_mb);
+	/* --in-memory needs hugepages; a private prefix, removed at exit, does the same. */
+	rc |= arg_add(a, "--file-prefix") | arg_add(a, "wirestat-r%ld", (long)getpid());
+	rc |= arg_add(a, "--no-pci") | arg_add(a, "--no-telemetry");
+	rc |= arg_add(a, "--log-level=lib.eal:error");
+	rc |= arg_add(a, "--vdev") | arg_add(a, "net_pcap0,rx_pcap=%s", path);
+	return rc ? -E2BIG : a->argc;
+}
+
+int main(int argc, char **argv);
+
+int
+main(int argc, char **argv)
+{
+	static struct ws_app app;
+	static char *eal_argv[MAX_EAL_ARGS], eal_buf[16384];
+	struct args a = { .argv = eal_argv, .max = MAX_EAL_ARGS, .buf = eal_buf,
+			  .size = sizeof(eal_buf) };
+	char err[512], runtime_dir[PATH_MAX];
+	struct options o;
+	int eal_argc, rc;
+
+	if (parse_args(argc, argv, &o) < 0)
+		return 2;
+	app.run.json = o.json;
+	app.run.top_n = o.top_n;
+	if (o.capture)
+		eal_argc = offline_prepare(&o, &app.run, &a);
+	else
+		eal_argc = -ENOTSUP;
+	if (eal_argc < 0)
+		return 2;
+	if (rte_eal_init(eal_argc, eal_argv) < 0) {
+		fprintf(stderr, "wirestat: DPDK could not start: %s\n", rte_strerror(rte_errno));
+		return 1;
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	rc = ws_app_setup(&app, err, sizeof(err));
+	if (rc < 0) {
+		fprintf(stderr, "wirestat: %s\n", err);
+		ws_app_teardown(&app);
+		snprintf(runtime_dir, sizeof(runtime_dir), "%s", rte_eal_get_runtime_dir());
+		rte_eal_cleanup();
+		runtime_dir_remove(runtime_dir);
+		return 1;
+	}
+	rc = ws_mgmt_offline(&app);
+	ws_app_stop(&app);
+	ws_mgmt_refresh(&app);
+	ws_mgmt_print(&app, stdout);
+	ws_app_teardown(&app);
+	snprintf(runtime_dir, sizeof(runtime_dir), "%s", rte_eal_get_runtime_dir());
+	rte_eal_cleanup();
+	runtime_dir_remove(runtime_dir);
+	return rc < 0 ? 1 : 0;
+}

@@ -1,0 +1,261 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+#include <rte_mbuf_dyn.h>
+#include <rte_pause.h>
+#include <rte_prefetch.h>
+
+#include "ws_rx.h"
+
+#define PREFETCH_AHEAD 3
+
+uint32_t ws_rx_quit;
+uint32_t ws_rx_reset_gen;
+
+int
+ws_rx_lcore_init(struct ws_rx_lcore *lc, const struct ws_stats_sizes *sizes)
+{
+	int i;
+
+	lc->stats = ws_stats_create(sizes);
+	for (i = 0; i < 2; i++)
+		lc->snap[i].stats = ws_stats_create(sizes);
+	if (!lc->stats || !lc->snap[0].stats || !lc->snap[1].stats) {
+		ws_rx_lcore_free(lc);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void
+ws_rx_lcore_free(struct ws_rx_lcore *lc)
+{
+	ws_stats_destroy(lc->stats);
+	ws_stats_destroy(lc->snap[0].stats);
+	ws_stats_destroy(lc->snap[1].stats);
+	lc->stats = lc->snap[0].stats = lc->snap[1].stats = NULL;
+}
+
+/* Dissect one frame; the headers are in its first segment. */
+static inline void
+parse_mbuf(const struct ws_rx_lcore *lc, struct rte_mbuf *m, struct ws_pkt *p)
+{
+	const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
+
+	if (likely(lc->linktype == WS_LINKTYPE_ETHERNET))
+		ws_parse_pkt(d, rte_pktmbuf_data_len(m), p);
+	else
+		ws_parse_link(lc->linktype, d, rte_pktmbuf_data_len(m), p);
+}
+
+static inline void
+account(struct ws_rx_lcore *lc, struct rte_mbuf *m, const struct ws_pkt *p)
+{
+	ws_stats_account(lc->stats, rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m),
+			 rte_pktmbuf_pkt_len(m), p);
+	if (lc->ts_offset >= 0) {
+		uint64_t ts = *RTE_MBUF_DYNFIELD(m, lc->ts_offset, uint64_t *);
+
+		if (lc->cnt.ts_first == 0 || ts < lc->cnt.ts_first)
+			lc->cnt.ts_first = ts;
+		if (ts > lc->cnt.ts_last)
+			lc->cnt.ts_last = ts;
+	}
+}
+
+static inline void
+prefetch(struct rte_mbuf **pkts, unsigned int i, unsigned int n)
+{
+	if (i + PREFETCH_AHEAD < n)
+		rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_AHEAD], void *));
+}
+
+/* Packets that stay here: dissect and count, then free the burst at once. */
+static void
+rx_process(struct ws_rx_lcore *lc, struct rte_mbuf **pkts, unsigned int n)
+{
+	struct ws_pkt p;
+	unsigned int i;
+
+	for (i = 0; i < n && i < PREFETCH_AHEAD; i++)
+		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
+	for (i = 0; i < n; i++) {
+		prefetch(pkts, i, n);
+		parse_mbuf(lc, pkts[i], &p);
+		account(lc, pkts[i], &p);
+	}
+	rte_pktmbuf_free_bulk(pkts, n);
+}
+
+/* Hand a batch to another lcore; full rings drop (live) or wait (offline). */
+static void
+spread_flush(struct ws_rx_lcore *lc, unsigned int t)
+{
+	struct rte_mbuf **b = lc->spread_buf[t];
+	unsigned int n = lc->spread_n[t], sent;
+
+	sent = rte_ring_enqueue_burst(lc->to[t], (void **)b, n, NULL);
+	while (lc->lossless && sent < n && !__atomic_load_n(&ws_rx_quit, __ATOMIC_RELAXED)) {
+		rte_pause();
+		sent += rte_ring_enqueue_burst(lc->to[t], (void **)b + sent, n - sent, NULL);
+	}
+	lc->cnt.spread_out += sent;
+	if (sent < n) {
+		lc->cnt.ring_full += n - sent;
+		rte_pktmbuf_free_bulk(b + sent, n - sent);
+	}
+	lc->spread_n[t] = 0;
+}
+
+/* Packets of a queue that spreads: this lcore's share is counted, the rest sent on. */
+static void
+rx_spread(struct ws_rx_lcore *lc, struct rte_mbuf **pkts, unsigned int n)
+{
+	struct rte_mbuf *mine[WS_BURST];
+	unsigned int i, t, n_mine = 0;
+	struct ws_pkt p;
+
+	for (i = 0; i < n && i < PREFETCH_AHEAD; i++)
+		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
+	for (i = 0; i < n; i++) {
+		prefetch(pkts, i, n);
+		parse_mbuf(lc, pkts[i], &p);
+		t = ws_rss_target(ws_rss_hash_pkt(lc->rss, rte_pktmbuf_mtod(pkts[i], uint8_t *), &p),
+				  lc->n_lcores);
+		if (t == lc->index) {
+			account(lc, pkts[i], &p);
+			mine[n_mine++] = pkts[i];
+		} else {
+			lc->spread_buf[t][lc->spread_n[t]++] = pkts[i];
+		}
+	}
+	rte_pktmbuf_free_bulk(mine, n_mine);
+	for (t = 0; t < lc->n_lcores; t++)
+		if (lc->spread_n[t])
+			spread_flush(lc, t);
+}
+
+/* Copy the live statistics into the snapshot not being read, then point to it. */
+static void
+rx_publish(struct ws_rx_lcore *lc, uint64_t now)
+{
+	uint32_t k = lc->latest ^ 1;
+	struct ws_rx_snapshot *s = &lc->snap[k];
+
+	lc->cnt.total_tsc = now - lc->start_tsc;
+	__atomic_store_n(&s->seq, s->seq + 1, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	ws_stats_copy(s->stats, lc->stats);
+	s->cnt = lc->cnt;
+	__atomic_store_n(&s->seq, s->seq + 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&lc->latest, k, __ATOMIC_RELEASE);
+}
+
+static inline void
+rx_maybe_publish(struct ws_rx_lcore *lc)
+{
+	uint64_t now = rte_rdtsc();
+	uint32_t gen;
+
+	if (likely(now < lc->next_publish))
+		return;
+	gen = __atomic_load_n(&ws_rx_reset_gen, __ATOMIC_ACQUIRE);
+	if (gen != lc->reset_seen) {
+		ws_stats_reset(lc->stats);
+		memset(&lc->cnt, 0, sizeof(lc->cnt));
+		lc->start_tsc = now;
+		lc->reset_seen = gen;
+	}
+	rx_publish(lc, now);
+	lc->next_publish = now + lc->publish_tsc;
+}
+
+/* Packets other lcores spread to this one. */
+static unsigned int
+drain_rings(struct ws_rx_lcore *lc, struct rte_mbuf **pkts)
+{
+	unsigned int q, n, total = 0;
+	uint64_t t0;
+
+	for (q = 0; q < lc->n_from; q++) {
+		n = rte_ring_dequeue_burst(lc->from[q], (void **)pkts, WS_BURST, NULL);
+		if (n == 0)
+			continue;
+		t0 = rte_rdtsc();
+		lc->cnt.spread_in += n;
+		rx_process(lc, pkts, n);
+		lc->cnt.busy_tsc += rte_rdtsc() - t0;
+		total += n;
+	}
+	return total;
+}
+
+static unsigned int
+poll_queues(struct ws_rx_lcore *lc, struct rte_mbuf **pkts)
+{
+	unsigned int q, n, total = 0;
+	uint64_t t0;
+
+	for (q = 0; q < lc->n_queues; q++) {
+		const struct ws_rx_queue *rq = &lc->queues[q];
+
+		n = rte_eth_rx_burst(rq->port_id, rq->queue_id, pkts, WS_BURST);
+		if (n == 0)
+			continue;
+		t0 = rte_rdtsc();
+		lc->cnt.rx += n;
+		if (rq->spread)
+			rx_spread(lc, pkts, n);
+		else
+			rx_process(lc, pkts, n);
+		lc->cnt.busy_tsc += rte_rdtsc() - t0;
+		total += n;
+	}
+	return total + drain_rings(lc, pkts);
+}
+
+int
+ws_rx_lcore_main(void *arg)
+{
+	struct ws_rx_lcore *lc = arg;
+	struct rte_mbuf *pkts[WS_BURST];
+
+	lc->start_tsc = rte_rdtsc();
+	lc->next_publish = lc->start_tsc;
+	lc->reset_seen = __atomic_load_n(&ws_rx_reset_gen, __ATOMIC_ACQUIRE);
+	while (!__atomic_load_n(&ws_rx_quit, __ATOMIC_RELAXED)) {
+		poll_queues(lc, pkts);
+		rx_maybe_publish(lc);
+	}
+	/* What other lcores sent before they stopped is counted too (bounded: they stop too). */
+	for (int i = 0; i < 1000; i++)
+		if (drain_rings(lc, pkts) == 0 && i > 10)
+			break;
+	rx_publish(lc, rte_rdtsc());
+	__atomic_store_n(&lc->stopped, 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
+int
+ws_rx_read(const struct ws_rx_lcore *lc, struct ws_stats *dst, struct ws_rx_counters *cnt)
+{
+	uint32_t k, s1, s2;
+	int tries;
+
+	for (tries = 0; tries < 100; tries++) {
+		k = __atomic_load_n(&lc->latest, __ATOMIC_ACQUIRE);
+		s1 = __atomic_load_n(&lc->snap[k].seq, __ATOMIC_ACQUIRE);
+		if (s1 & 1)
+			continue;
+		ws_stats_copy(dst, lc->snap[k].stats);
+		*cnt = lc->snap[k].cnt;
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		s2 = __atomic_load_n(&lc->snap[k].seq, __ATOMIC_RELAXED);
+		if (s1 == s2)
+			return 0;
+	}
+	return -EAGAIN;
+}

@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * RX lcores: pull bursts from NIC queues, dissect inline, count into
+ * per-lcore statistics, and publish snapshots for the management lcore.
+ *
+ * A queue of a port that spreads by hardware RSS is processed where it is
+ * read. A port with one queue is read by one RX lcore, which spreads its
+ * packets to all RX lcores by the symmetric hash of ws_rss.h over SPSC rings,
+ * so that several cores work everywhere and both directions of a flow land
+ * on the same lcore.
+ *
+ * Only the owning lcore writes its struct ws_rx_lcore after launch; the
+ * management lcore reads the published snapshots, which a sequence counter
+ * makes consistent. Nothing on the packet path allocates, locks, logs or
+ * makes a system call.
+ */
+#ifndef WS_RX_H
+#define WS_RX_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_common.h>
+#include <rte_ring.h>
+
+#include <ws_rss.h>
+#include <ws_stats.h>
+
+#define WS_BURST 32
+/** NIC queues one lcore polls. */
+#define WS_RX_MAX_QUEUES 16
+/** RX lcores. */
+#define WS_RX_MAX_LCORES 128
+
+/** Counters of one RX lcore, besides its packet statistics. */
+struct ws_rx_counters {
+	uint64_t rx;		/**< packets read from NIC queues */
+	uint64_t spread_out;	/**< handed to other lcores */
+	uint64_t spread_in;	/**< received from other lcores */
+	uint64_t ring_full;	/**< dropped: the ring to another lcore was full */
+	uint64_t busy_tsc;	/**< TSC cycles spent on packets */
+	uint64_t total_tsc;	/**< TSC cycles since launch (or reset) */
+	uint64_t ts_first;	/**< earliest RX timestamp seen (capture time, us), 0: none */
+	uint64_t ts_last;	/**< latest RX timestamp seen */
+};
+
+/** A NIC queue polled by an RX lcore. */
+struct ws_rx_queue {
+	uint16_t port_id;
+	uint16_t queue_id;
+	bool spread;	/**< spread its packets to every RX lcore */
+};
+
+/** One published snapshot. */
+struct ws_rx_snapshot {
+	uint32_t seq;	/**< odd while being written */
+	struct ws_rx_counters cnt;
+	struct ws_stats *stats;
+} __rte_cache_aligned;
+
+struct ws_rx_lcore {
+	/* Set up before launch, read-only afterwards. */
+	unsigned int lcore_id;
+	unsigned int index;	/**< among RX lcores, 0..n_lcores-1 */
+	unsigned int n_lcores;
+	int linktype;		/**< pcap LINKTYPE_ of the frames (1: Ethernet) */
+	bool lossless;		/**< offline: wait for room in a ring, never drop */
+	int ts_offset;		/**< RX timestamp dynfield, or -1 */
+	uint64_t publish_tsc;	/**< TSC period between snapshots */
+	const struct ws_rss_table *rss;
+	unsigned int n_queues;
+	struct ws_rx_queue queues[WS_RX_MAX_QUEUES];
+	struct rte_ring *to[WS_RX_MAX_LCORES];	/**< rings to other lcores, by index */
+	unsigned int n_from;
+	struct rte_ring *from[WS_RX_MAX_LCORES];	/**< rings from spreading lcores */
+
+	/* Written by this lcore only. */
+	struct ws_stats *stats __rte_cache_aligned;
+	struct ws_rx_counters cnt;
+	uint64_t start_tsc;
+	uint64_t next_publish;
+	uint32_t reset_seen;
+	uint16_t spread_n[WS_RX_MAX_LCORES];
+	struct rte_mbuf *spread_buf[WS_RX_MAX_LCORES][WS_BURST];
+
+	/* Handed to the management lcore. */
+	uint32_t latest;	/**< snapshot last completed */
+	uint32_t stopped;	/**< the loop has ended and published for the last time */
+	struct ws_rx_snapshot snap[2];
+} __rte_cache_aligned;
+
+/** Set to stop every RX lcore (they publish once more, then return). */
+extern uint32_t ws_rx_quit;
+/** Bumped to make every RX lcore zero its statistics. */
+extern uint32_t ws_rx_reset_gen;
+
+/**
+ * Allocate the statistics of an RX lcore (live and two snapshots).
+ * @return 0 or -errno
+ */
+int ws_rx_lcore_init(struct ws_rx_lcore *lc, const struct ws_stats_sizes *sizes);
+
+/** Free what ws_rx_lcore_init() allocated. */
+void ws_rx_lcore_free(struct ws_rx_lcore *lc);
+
+/** The RX loop, for rte_eal_remote_launch(); arg is a struct ws_rx_lcore. */
+int ws_rx_lcore_main(void *arg);
+
+/**
+ * Read an RX lcore's latest snapshot into dst and cnt, consistently.
+ * @return 0, or -EAGAIN if it kept changing while read
+ */
+int ws_rx_read(const struct ws_rx_lcore *lc, struct ws_stats *dst, struct ws_rx_counters *cnt);
+
+#endif /* WS_RX_H */

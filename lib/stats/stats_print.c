@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The report as tables for people; the same JSON that scripts read. */
+#include <stdio.h>
+#include <string.h>
+
+#include "ws_stats.h"
+
+#define I(o, k) ((long long)json_integer_value(json_object_get((o), (k))))
+
+static void
+print_pct(FILE *f, const char *name, long long n, long long total)
+{
+	fprintf(f, "  %-10s %14lld  %5.1f%%\n", name, n, total ? 100.0 * n / total : 0.0);
+}
+
+static void
+print_protocols(FILE *f, const json_t *r)
+{
+	static const char *const l3[] = { "ipv4", "ipv6", "arp", "non_ip" };
+	static const char *const l4[] = { "tcp", "udp", "icmp", "icmpv6", "other_l4" };
+	const json_t *p = json_object_get(r, "protocols");
+	long long total = I(r, "packets");
+	const char *k;
+	json_t *v;
+	size_t i;
+
+	fprintf(f, "\nprotocols (outermost)        packets\n");
+	for (i = 0; i < sizeof(l3) / sizeof(l3[0]); i++)
+		print_pct(f, l3[i], I(p, l3[i]), total);
+	for (i = 0; i < sizeof(l4) / sizeof(l4[0]); i++)
+		print_pct(f, l4[i], I(p, l4[i]), total);
+	print_pct(f, "malformed", I(p, "malformed"), total);
+	json_object_foreach((json_t *)json_object_get(r, "malformed_reasons"), k, v)
+		if (json_integer_value(v))
+			fprintf(f, "    %-20s %10lld\n", k, (long long)json_integer_value(v));
+}
+
+static void
+print_top(FILE *f, const char *title, const json_t *list, const char *key)
+{
+	const json_t *e;
+	size_t i;
+
+	fprintf(f, "\n%-40s %12s %16s\n", title, "packets", "bytes");
+	json_array_foreach((json_t *)list, i, e) {
+		char name[300];
+
+		if (!strcmp(key, "port"))
+			snprintf(name, sizeof(name), "%s/%lld",
+				 json_string_value(json_object_get(e, "proto")), I(e, "port"));
+		else if (!strcmp(key, "name"))
+			snprintf(name, sizeof(name), "%s (%s)",
+				 json_string_value(json_object_get(e, "name")),
+				 json_string_value(json_object_get(e, "source")));
+		else
+			snprintf(name, sizeof(name), "%s", json_string_value(json_object_get(e, key)));
+		fprintf(f, "  %-38s %12lld %16lld\n", name,
+			I(e, strcmp(key, "name") ? "packets" : "count"), I(e, "bytes"));
+	}
+	if (json_array_size(list) == 0)
+		fprintf(f, "  (none)\n");
+}
+
+void
+ws_stats_print(FILE *f, const json_t *r)
+{
+	fprintf(f, "packets %lld  bytes %lld\n", I(r, "packets"), I(r, "bytes"));
+	print_protocols(f, r);
+	print_top(f, "top destinations", json_object_get(r, "top_dst_ips"), "ip");
+	print_top(f, "top sources", json_object_get(r, "top_src_ips"), "ip");
+	print_top(f, "top destination ports", json_object_get(r, "top_dst_ports"), "port");
+	print_top(f, "hostnames (DNS, TLS SNI, HTTP Host)", json_object_get(r, "hosts"), "name");
+}
