@@ -99,6 +99,10 @@ check_eal(struct load_ctx *x, const struct ws_config_eal *e)
 				   "'%s' is not a valid file prefix; allowed: 1..32 characters "
 				   "from A-Z a-z 0-9 _ -",
 				   e->file_prefix);
+	if (e->in_memory && !e->hugepages)
+		return config_fail(x, -EINVAL, "eal.in_memory",
+				   "true needs hugepages (DPDK cannot keep --no-huge memory "
+				   "without files); set eal.hugepages: true or in_memory: false");
 	if (config_log_level_dpdk(e->log_level) == NULL)
 		return config_fail(x, -EINVAL, "eal.log_level",
 				   "'%s' is not a log level; allowed: emerg, alert, crit, err, "

@@ -55,9 +55,8 @@ build_conf(const struct ws_port_conf *conf, const struct rte_eth_dev_info *info,
 		ec->rx_adv_conf.rss_conf.rss_hf = info->flow_type_rss_offloads & WS_RSS_HF;
 		p->rss = true;
 		p->rss_hf = ec->rx_adv_conf.rss_conf.rss_hf;
-	} else {
-		p->rx_queues = 1;	/* the RX lcores spread it in software */
 	}
+	/* Without RSS, each queue is read by one RX lcore that spreads it in software. */
 	if (frame > room) {
 		if (!(info->rx_offload_capa & RTE_ETH_RX_OFFLOAD_SCATTER))
 			return -EMSGSIZE;

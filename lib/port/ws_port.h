@@ -5,8 +5,9 @@
  *
  * Several RX queues are spread by RSS with the symmetric key of ws_rss.h, so
  * both directions of a flow reach the same queue; key length and hash types
- * come from what the device reports. A port that cannot do RSS gets one
- * queue, and the RX lcores spread its packets in software with the same hash.
+ * come from what the device reports. The queues of a port that cannot do RSS
+ * (virtual devices) are each spread by the RX lcores in software with the
+ * same hash.
  */
 #ifndef WS_PORT_H
 #define WS_PORT_H
@@ -21,7 +22,7 @@
 struct ws_port_conf {
 	const char *name;	 /**< for messages and reports */
 	const char *device;	 /**< PCI address or vdev name as given to EAL */
-	uint16_t rx_queues;	 /**< wanted; fewer if the device cannot RSS */
+	uint16_t rx_queues;	 /**< wanted; fewer if the device has fewer */
 	uint16_t rx_descriptors; /**< per queue */
 	uint16_t mtu;
 	bool promiscuous;

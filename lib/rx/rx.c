@@ -90,16 +90,23 @@ rx_process(struct ws_rx_lcore *lc, struct rte_mbuf **pkts, unsigned int n)
 	rte_pktmbuf_free_bulk(pkts, n);
 }
 
-/* Hand a batch to another lcore; full rings drop (live) or wait (offline). */
+static unsigned int drain_rings(struct ws_rx_lcore *lc, struct rte_mbuf **pkts);
+
+/*
+ * Hand a batch to another lcore; full rings drop (live) or wait (offline).
+ * While waiting, this lcore empties its own input rings, so that two lcores
+ * spreading to each other cannot wait on each other for ever.
+ */
 static void
 spread_flush(struct ws_rx_lcore *lc, unsigned int t)
 {
-	struct rte_mbuf **b = lc->spread_buf[t];
+	struct rte_mbuf **b = lc->spread_buf[t], *in[WS_BURST];
 	unsigned int n = lc->spread_n[t], sent;
 
 	sent = rte_ring_enqueue_burst(lc->to[t], (void **)b, n, NULL);
 	while (lc->lossless && sent < n && !__atomic_load_n(&ws_rx_quit, __ATOMIC_RELAXED)) {
-		rte_pause();
+		if (drain_rings(lc, in) == 0)
+			rte_pause();
 		sent += rte_ring_enqueue_burst(lc->to[t], (void **)b + sent, n - sent, NULL);
 	}
 	lc->cnt.spread_out += sent;

@@ -152,7 +152,6 @@ test_eal_args_vdev_no_huge(void **state)
 		"-l", "1,2,3",
 		"--main-lcore", "1",
 		"--no-huge", "-m", "512",
-		"--in-memory",
 		"--file-prefix", "ws-test",
 		"--log-level", "error",
 		"--no-pci",
@@ -223,6 +222,16 @@ test_out_of_range(void **state)
 	(void)state;
 	expect_error(DATA "bad-range.yaml", ERANGE,
 		     DATA "bad-range.yaml:8: ports[1].rx_queues: 0 is out of range 1..64");
+}
+
+static void
+test_in_memory_without_hugepages(void **state)
+{
+	(void)state;
+	expect_error(DATA "bad-in-memory.yaml", EINVAL,
+		     DATA "bad-in-memory.yaml:4: eal.in_memory: true needs hugepages (DPDK cannot "
+			  "keep --no-huge memory without files); set eal.hugepages: true or "
+			  "in_memory: false");
 }
 
 static void
@@ -378,6 +387,7 @@ main(void)
 		cmocka_unit_test(test_device_kinds),
 		cmocka_unit_test(test_log_levels),
 		cmocka_unit_test(test_out_of_range),
+		cmocka_unit_test(test_in_memory_without_hugepages),
 		cmocka_unit_test(test_not_a_number),
 		cmocka_unit_test(test_negative),
 		cmocka_unit_test(test_wrong_type),
