@@ -23,7 +23,7 @@ ws_capture_check(struct ws_run *run, uint32_t *max_caplen, char *err, size_t err
 
 	pc = pcap_open_offline(run->capture, perr);
 	if (!pc) {
-		snprintf(err, err_size, "%s", perr);
+		snprintf(err, err_size, "%s: %s", run->capture, perr);
 		return -EINVAL;
 	}
 	run->linktype = pcap_datalink(pc);

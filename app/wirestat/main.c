@@ -80,7 +80,7 @@ parse_args(int argc, char **argv, struct options *o)
 	};
 	int c;
 
-	*o = (struct options){ .lcores = 1, .top_n = 10 };
+	*o = (struct options){ .lcores = 1 };
 	while ((c = getopt_long(argc, argv, "c:r:jl:n:s:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': o->config = optarg; break;
@@ -116,18 +116,14 @@ parse_args(int argc, char **argv, struct options *o)
 static void
 runtime_dir_remove(const char *dir)
 {
-	char path[PATH_MAX];
 	struct dirent *e;
 	DIR *d;
 
 	if (!dir[0] || !(d = opendir(dir)))
 		return;
-	while ((e = readdir(d)) != NULL) {
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		unlink(path);
-	}
+	while ((e = readdir(d)) != NULL)
+		if (e->d_name[0] != '.')
+			unlinkat(dirfd(d), e->d_name, 0);
 	closedir(d);
 	rmdir(dir);
 }
@@ -221,6 +217,80 @@ offline_prepare(const struct options *o, struct ws_run *run, struct args *a)
 	return rc ? -E2BIG : a->argc;
 }
 
+/* Daemon: everything from the configuration file; EAL arguments built from it. */
+static int
+daemon_prepare(const struct options *o, struct ws_config **cp, struct ws_run *run, struct args *a)
+{
+	char err[WS_CONFIG_ERR_SIZE];
+	struct ws_config *c;
+	struct group *g;
+	unsigned int i;
+	int n;
+
+	c = ws_config_load(o->config, err, sizeof(err));
+	if (!c) {
+		fprintf(stderr, "wirestat: %s\n", err);
+		return -EINVAL;
+	}
+	*cp = c;
+	n = ws_config_eal_args(c, a->argv, a->max, a->buf, a->size);
+	if (n < 0) {
+		fprintf(stderr, "wirestat: too many EAL arguments\n");
+		return n;
+	}
+	a->argc = n;
+	run->n_ports = c->n_ports;
+	for (i = 0; i < c->n_ports; i++)
+		run->port_conf[i] = (struct ws_port_conf){
+			.name = c->ports[i].name, .device = c->ports[i].device,
+			.rx_queues = c->ports[i].rx_queues,
+			.rx_descriptors = c->ports[i].rx_descriptors, .mtu = c->ports[i].mtu,
+			.promiscuous = c->ports[i].promiscuous };
+	run->n_rx = c->lcores.n_rx;
+	memcpy(run->rx_lcore_ids, c->lcores.rx, sizeof(c->lcores.rx[0]) * c->lcores.n_rx);
+	run->mbufs = c->mempool.mbufs;
+	run->mbuf_cache = c->mempool.cache;
+	run->data_room = c->mempool.data_room;
+	run->ring_size = c->spread.ring_size;
+	run->sizes = (struct ws_stats_sizes){ .top_capacity = c->analytics.top_capacity,
+					      .host_capacity = c->analytics.host_capacity };
+	if (o->top_n == 0)
+		run->top_n = c->analytics.top_n;
+	run->snapshot_ms = c->analytics.snapshot_ms;
+	run->socket_path = o->socket ? o->socket : c->socket.path;
+	run->socket_mode = strtoul(c->socket.mode, NULL, 8);
+	run->socket_gid = -1;
+	if (c->socket.group[0]) {
+		g = getgrnam(c->socket.group);
+		if (!g) {
+			fprintf(stderr, "wirestat: %s: socket.group: no group '%s' on this system\n",
+				o->config, c->socket.group);
+			return -EINVAL;
+		}
+		run->socket_gid = (int)g->gr_gid;
+	}
+	return n;
+}
+
+/* Answer the control socket until SIGINT/SIGTERM. */
+static int
+daemon_run(struct ws_app *app)
+{
+	app->ctl = ws_ctl_server_create(app->run.socket_path, app->run.socket_mode,
+					(gid_t)app->run.socket_gid, ws_mgmt_cmds, app);
+	if (!app->ctl) {
+		fprintf(stderr, "wirestat: control socket %s: %s\n", app->run.socket_path,
+			errno == EADDRINUSE ? "another wirestat answers there" : strerror(errno));
+		return -errno;
+	}
+	fprintf(stderr, "wirestat: running: %u port(s), %u RX lcore(s), control socket %s\n",
+		app->n_ports, app->n_rx, app->run.socket_path);
+	ws_mgmt_loop(app);
+	ws_ctl_server_destroy(app->ctl);
+	app->ctl = NULL;
+	return 0;
+}
+
 int main(int argc, char **argv);
 
 int
@@ -231,41 +301,46 @@ main(int argc, char **argv)
 	struct args a = { .argv = eal_argv, .max = MAX_EAL_ARGS, .buf = eal_buf,
 			  .size = sizeof(eal_buf) };
 	char err[512], runtime_dir[PATH_MAX];
+	struct ws_config *config = NULL;
 	struct options o;
 	int eal_argc, rc;
 
 	if (parse_args(argc, argv, &o) < 0)
 		return 2;
 	app.run.json = o.json;
-	app.run.top_n = o.top_n;
+	app.run.top_n = o.top_n ? o.top_n : 10;
 	if (o.capture)
 		eal_argc = offline_prepare(&o, &app.run, &a);
 	else
-		eal_argc = -ENOTSUP;
-	if (eal_argc < 0)
+		eal_argc = daemon_prepare(&o, &config, &app.run, &a);
+	if (eal_argc < 0) {
+		ws_config_free(config);
 		return 2;
+	}
 	if (rte_eal_init(eal_argc, eal_argv) < 0) {
 		fprintf(stderr, "wirestat: DPDK could not start: %s\n", rte_strerror(rte_errno));
+		ws_config_free(config);
 		return 1;
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	rc = ws_app_setup(&app, err, sizeof(err));
-	if (rc < 0) {
+	if (rc < 0)
 		fprintf(stderr, "wirestat: %s\n", err);
-		ws_app_teardown(&app);
-		snprintf(runtime_dir, sizeof(runtime_dir), "%s", rte_eal_get_runtime_dir());
-		rte_eal_cleanup();
-		runtime_dir_remove(runtime_dir);
-		return 1;
+	else if (o.capture)
+		rc = ws_mgmt_offline(&app);
+	else
+		rc = daemon_run(&app);
+	if (rc == 0) {
+		/* The last word: a report over everything counted. */
+		ws_app_stop(&app);
+		ws_mgmt_refresh(&app);
+		ws_mgmt_print(&app, stdout);
 	}
-	rc = ws_mgmt_offline(&app);
-	ws_app_stop(&app);
-	ws_mgmt_refresh(&app);
-	ws_mgmt_print(&app, stdout);
 	ws_app_teardown(&app);
 	snprintf(runtime_dir, sizeof(runtime_dir), "%s", rte_eal_get_runtime_dir());
 	rte_eal_cleanup();
 	runtime_dir_remove(runtime_dir);
+	ws_config_free(config);
 	return rc < 0 ? 1 : 0;
 }

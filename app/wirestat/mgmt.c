@@ -32,6 +32,8 @@ ws_mgmt_refresh(struct ws_app *app)
 	unsigned int i;
 	int rc;
 
+	if (app->start_ns == 0)
+		app->start_ns = now_ns();
 	ws_stats_reset(app->merged);
 	for (i = 0; i < app->n_rx; i++) {
 		rc = ws_rx_read(app->rx[i], app->scratch, &app->rx_cnt[i]);

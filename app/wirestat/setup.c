@@ -66,6 +66,7 @@ spread_rings_create(struct ws_app *app, struct ws_rx_lcore *from, char *err, siz
 				 rte_strerror(rte_errno));
 			return -rte_errno;
 		}
+		to->from_done[to->n_from] = &from->spread_done;
 		to->from[to->n_from++] = from->to[i];
 	}
 	return 0;

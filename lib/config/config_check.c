@@ -258,6 +258,12 @@ check_lcores(struct load_ctx *x, const struct ws_config_lcores *l)
 	char path[CONFIG_PATH_MAX];
 	uint32_t i, j;
 
+	for (i = 0; i < l->n_cpus; i++) {
+		snprintf(path, sizeof(path), "lcores.cpus[%u]", i);
+		if (l->cpus[i] >= WS_CONFIG_LCORE_LIMIT)
+			return config_fail(x, -ERANGE, path, "%u is out of range 0..%u", l->cpus[i],
+					   WS_CONFIG_LCORE_LIMIT - 1);
+	}
 	for (i = 0; i < l->n_rx; i++) {
 		snprintf(path, sizeof(path), "lcores.rx[%u]", i);
 		if (l->rx[i] >= WS_CONFIG_LCORE_LIMIT)

@@ -64,9 +64,21 @@ push_lcores(struct argv_builder *b, const struct ws_config_lcores *l)
 	qsort(ids, l->n_rx + 1, sizeof(ids[0]), cmp_u32);
 	for (i = 0; i <= l->n_rx; i++)
 		n += snprintf(list + n, sizeof(list) - n, "%s%u", i ? "," : "", ids[i]);
-	rc = push(b, "-l");
-	if (rc == 0)
-		rc = push(b, "%s", list);
+	if (l->n_cpus) {
+		/* "(0,1,2)@(0,1)": every lcore may run on any of these CPUs. */
+		char cpus[WS_CONFIG_MAX_RX_LCORES * 5];
+		size_t m = 0;
+
+		for (i = 0; i < l->n_cpus; i++)
+			m += snprintf(cpus + m, sizeof(cpus) - m, "%s%u", i ? "," : "", l->cpus[i]);
+		rc = push(b, "--lcores");
+		if (rc == 0)
+			rc = push(b, "(%s)@(%s)", list, cpus);
+	} else {
+		rc = push(b, "-l");
+		if (rc == 0)
+			rc = push(b, "%s", list);
+	}
 	if (rc == 0)
 		rc = push(b, "--main-lcore");
 	if (rc == 0)

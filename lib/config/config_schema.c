@@ -54,6 +54,8 @@ static const cyaml_schema_field_t lcores_fields[] = {
 	CYAML_FIELD_UINT("management", OPT, struct ws_config_lcores, management),
 	CYAML_FIELD_SEQUENCE_COUNT("rx", CYAML_FLAG_DEFAULT, struct ws_config_lcores, rx, n_rx,
 				   &lcore_id, 1, WS_CONFIG_MAX_RX_LCORES),
+	CYAML_FIELD_SEQUENCE_COUNT("cpus", OPT, struct ws_config_lcores, cpus, n_cpus, &lcore_id, 0,
+				   WS_CONFIG_MAX_RX_LCORES),
 	CYAML_FIELD_END,
 };
 

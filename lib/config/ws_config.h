@@ -59,6 +59,9 @@ struct ws_config_lcores {
 	uint32_t management;		      /**< EAL main lcore */
 	uint32_t rx[WS_CONFIG_MAX_RX_LCORES]; /**< RX lcores, unique, none is management */
 	uint32_t n_rx;			      /**< entries in rx */
+	/** CPUs all lcores share (EAL --lcores); none: lcore N runs on CPU N. */
+	uint32_t cpus[WS_CONFIG_MAX_RX_LCORES];
+	uint32_t n_cpus; /**< entries in cpus */
 };
 
 /** Packet buffer pool (YAML `mempool`). */

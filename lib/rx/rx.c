@@ -224,6 +224,17 @@ poll_queues(struct ws_rx_lcore *lc, struct rte_mbuf **pkts)
 	return total + drain_rings(lc, pkts);
 }
 
+static bool
+producers_done(const struct ws_rx_lcore *lc)
+{
+	unsigned int i;
+
+	for (i = 0; i < lc->n_from; i++)
+		if (!__atomic_load_n(lc->from_done[i], __ATOMIC_ACQUIRE))
+			return false;
+	return true;
+}
+
 int
 ws_rx_lcore_main(void *arg)
 {
@@ -237,10 +248,10 @@ ws_rx_lcore_main(void *arg)
 		poll_queues(lc, pkts);
 		rx_maybe_publish(lc);
 	}
-	/* What other lcores sent before they stopped is counted too (bounded: they stop too). */
-	for (int i = 0; i < 1000; i++)
-		if (drain_rings(lc, pkts) == 0 && i > 10)
-			break;
+	/* Count what the spreading lcores sent up to their last packet: none is lost. */
+	__atomic_store_n(&lc->spread_done, 1, __ATOMIC_RELEASE);
+	while (!producers_done(lc) || drain_rings(lc, pkts) != 0)
+		drain_rings(lc, pkts);
 	rx_publish(lc, rte_rdtsc());
 	__atomic_store_n(&lc->stopped, 1, __ATOMIC_RELEASE);
 	return 0;

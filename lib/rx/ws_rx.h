@@ -74,6 +74,7 @@ struct ws_rx_lcore {
 	struct rte_ring *to[WS_RX_MAX_LCORES];	/**< rings to other lcores, by index */
 	unsigned int n_from;
 	struct rte_ring *from[WS_RX_MAX_LCORES];	/**< rings from spreading lcores */
+	const uint32_t *from_done[WS_RX_MAX_LCORES];	/**< their spread_done flags */
 
 	/* Written by this lcore only. */
 	struct ws_stats *stats __rte_cache_aligned;
@@ -83,6 +84,9 @@ struct ws_rx_lcore {
 	uint32_t reset_seen;
 	uint16_t spread_n[WS_RX_MAX_LCORES];
 	struct rte_mbuf *spread_buf[WS_RX_MAX_LCORES][WS_BURST];
+
+	/* Read by other lcores at shutdown. */
+	uint32_t spread_done;	/**< this lcore will put nothing more in any ring */
 
 	/* Handed to the management lcore. */
 	uint32_t latest;	/**< snapshot last completed */

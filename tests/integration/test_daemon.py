@@ -1,0 +1,148 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""wirestat -c: the daemon on virtual ports, queried over its control socket.
+
+usage: test_daemon.py BUILD_DIR CAPTURE_A CAPTURE_B
+- a net_pcap port with two RX queues (one file each) read by two RX lcores
+  that spread in software: totals equal the sum of the two files as the
+  offline path reports them (itself checked against tshark);
+- hostile control requests each get their specific error, and the daemon
+  keeps answering and counting;
+- a bad configuration is refused with a message that names the field;
+- SIGTERM gives a final report, removes the socket and the DPDK runtime dir.
+"""
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+from wslib import Daemon, Results, offline, pcap_count, runtime_dir, statistics_only
+
+
+def raw_exchange(path, data, read=True):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(5)
+    s.connect(path)
+    s.sendall(data)
+    buf = b""
+    try:
+        while read and not buf.endswith(b"\n"):
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            buf += chunk
+    finally:
+        s.close()
+    return json.loads(buf) if buf else None
+
+
+def check_hostile(res, d):
+    cases = [
+        ("not JSON", b"hello\n", 22, "not JSON"),
+        ("not an object", b"[1, 2, 3]\n", 22, "JSON object"),
+        ("no cmd", b"{\"command\": \"stats\"}\n", 22, "\"cmd\""),
+        ("unknown command", b"{\"cmd\": \"shutdown\"}\n", 22, "unknown command 'shutdown'"),
+        ("top without what", b"{\"cmd\": \"top\"}\n", 22, "\"what\""),
+        ("top n out of range", b"{\"cmd\": \"top\", \"what\": \"dst\", \"n\": -1}\n", 22, "\"n\""),
+        ("n of the wrong type", b"{\"cmd\": \"stats\", \"n\": \"ten\"}\n", 22, "\"n\""),
+        ("duplicate keys", b"{\"cmd\": \"stats\", \"cmd\": \"reset\"}\n", 22, "not JSON"),
+        ("request over 64 KiB", b"{\"cmd\": \"" + b"x" * 70000, 90, "longer than"),
+    ]
+    for name, data, status, text in cases:
+        rep = raw_exchange(d.sock, data)
+        res.check(f"hostile request: {name} -> status {status}",
+                  rep is not None and rep.get("status") == status and text in rep.get("error", ""),
+                  str(rep)[:200])
+    # Clients that connect and stall half-way, more than the daemon serves at once.
+    stalled = []
+    for _ in range(70):
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.connect(d.sock)
+        s.sendall(b"{\"cmd\": \"sta")
+        stalled.append(s)
+    time.sleep(0.5)  # let the daemon accept (or turn away) every one of them
+    busy = d.call({"cmd": "status"})
+    res.check("a client over the limit is told so", busy.get("status") == 16 and
+              "too many clients" in busy.get("error", ""), str(busy)[:200])
+    for s in stalled:
+        s.close()
+    time.sleep(0.2)
+    after = d.call({"cmd": "status"})
+    res.check("answers after the hostile clients left", after.get("status") == 0, str(after)[:200])
+
+
+def main(argv):
+    build, cap_a, cap_b = argv[1:4]
+    res = Results()
+    want = pcap_count(cap_a) + pcap_count(cap_b)
+    rc_a, rep_a, _ = offline(build, cap_a)
+    rc_b, rep_b, _ = offline(build, cap_b)
+    if not res.check("offline reports of both files", rc_a == 0 and rc_b == 0):
+        return res.finish()
+
+    dev = f"net_pcap0,rx_pcap={os.path.abspath(cap_a)},rx_pcap={os.path.abspath(cap_b)}"
+    # Rings that hold a whole file: on a shared 2-CPU machine a reader can outrun
+    # the lcore it spreads to, and a live port drops then (counted, checked below).
+    with Daemon(build, [dev], rx=(1, 2), rx_queues=2, mbufs=65535,
+                extra="analytics:\n  top_capacity: 65536\nspread:\n  ring_size: 32768\n") as d:
+        got = d.wait_packets(want)
+        res.check("two queues, two RX lcores: every packet counted", got == want,
+                  f"{got} of {want}")
+        st = d.call({"cmd": "stats"})["result"]
+        res.check("bytes are the sum of both files", st["bytes"] == rep_a["bytes"] + rep_b["bytes"],
+                  f"{st['bytes']} vs {rep_a['bytes']} + {rep_b['bytes']}")
+        res.check("protocol counts are the sum of both files",
+                  all(st["protocols"][k] == rep_a["protocols"][k] + rep_b["protocols"][k]
+                      for k in st["protocols"]), json.dumps(st["protocols"]))
+        cores = d.call({"cmd": "cores"})["result"]
+        res.check("both RX lcores read a queue and spread",
+                  len(cores) == 2 and all(c["rx"] > 0 and c["spread_in"] > 0 for c in cores),
+                  json.dumps(cores))
+        ports = d.call({"cmd": "ports"})["result"]
+        res.check("port reports two queues and its NIC counters",
+                  ports[0]["rx_queues"] == 2 and ports[0]["ipackets"] == want, json.dumps(ports)[:300])
+        check_hostile(res, d)
+        st2 = d.call({"cmd": "stats"})["result"]
+        res.check("nothing lost or counted twice through all that",
+                  st2["packets"] == want and st2["drops"]["total"] == 0, str(st2["drops"]))
+        rx = sum(c["rx"] for c in d.call({"cmd": "cores"})["result"])
+        res.check("received = analysed + dropped", rx == st2["packets"] + st2["drops"]["total"],
+                  f"{rx} vs {st2['packets']} + {st2['drops']['total']}")
+        rc = d.stop()
+        res.check("SIGTERM: exit 0", rc == 0, d.err.decode()[-500:])
+        try:
+            final = json.loads(d.out)
+        except ValueError:
+            final = {}
+        res.check("SIGTERM: final report printed", final.get("packets") == want, d.out[:200])
+        res.check("SIGTERM: socket removed", not os.path.exists(d.sock))
+        res.check("SIGTERM: DPDK runtime dir removed", not os.path.exists(runtime_dir(d.prefix)))
+
+    # Looping input into tiny rings: drops happen, and each is counted.
+    dev = f"net_pcap0,rx_pcap={os.path.abspath(cap_b)},infinite_rx=1"
+    with Daemon(build, [dev], rx=(1, 2), mbufs=65535, extra="spread:\n  ring_size: 64\n") as d:
+        time.sleep(3)
+        res.check("SIGTERM under load: exit 0", d.stop() == 0, d.err.decode()[-300:])
+        final = json.loads(d.out)
+        rx = sum(c["rx"] for c in final["cores"])
+        drops = final["drops"]["spread_ring_full"]
+        res.check("under load: received = analysed + dropped in rings",
+                  rx > 0 and rx == final["packets"] + drops, f"{rx} vs {final['packets']} + {drops}")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        bad = os.path.join(tmp, "bad.yaml")
+        with open(bad, "w") as f:
+            f.write("eal:\n  hugepages: false\nports:\n  - name: p0\n    device: net_null0\n"
+                    "    rx_queues: 65\nlcores:\n  rx: [1]\n")
+        r = subprocess.run([os.path.join(build, "app/wirestat"), "-c", bad], capture_output=True)
+        err = r.stderr.decode()
+        res.check("bad config: refused before DPDK starts, naming file, line and field",
+                  r.returncode == 2 and "bad.yaml:6: ports[0].rx_queues: 65" in err, err)
+    return res.finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
