@@ -6,7 +6,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 
-if [ ! -x build/app/wsdissect ]; then
+if [ ! -x build/app/wirestat ]; then
 	if ! command -v meson >/dev/null || ! pkg-config --exists libdpdk 2>/dev/null; then
 		echo "demo: first run scripts/setup.sh (as root) to install what wirestat needs" >&2
 		exit 1
@@ -21,4 +21,5 @@ if [ $# -eq 0 ] && [ ! -f "$capture" ]; then
 	python3 scripts/gen-pcap.py --profile mix --seed 2026 --hosts 300 --flows 3000 \
 		--packets 50000 -o "$capture"
 fi
-exec build/app/wsdissect "$capture"
+# The same path as a live port: DPDK's net_pcap device, RX lcores, management lcore.
+exec build/app/wirestat -r "$capture" --lcores 2

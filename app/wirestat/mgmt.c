@@ -306,16 +306,18 @@ const struct ws_ctl_cmd ws_mgmt_cmds[] = {
 int
 ws_mgmt_loop(struct ws_app *app)
 {
-	uint64_t period = rte_get_tsc_hz() / 1000 * app->run.snapshot_ms, next = 0;
+	uint64_t hz = rte_get_tsc_hz(), period = hz / 1000 * app->run.snapshot_ms, next = 0, now;
+	int wait_ms;
 
 	while (!__atomic_load_n(&ws_mgmt_quit, __ATOMIC_RELAXED)) {
-		if (rte_rdtsc() >= next) {
+		now = rte_rdtsc();
+		if (now >= next) {
 			ws_mgmt_refresh(app);
-			next = rte_rdtsc() + period;
+			next = now + period;
 		}
-		if (app->ctl)
-			ws_ctl_server_poll(app->ctl);
-		rte_delay_us_sleep(500);
+		/* Sleep in poll(): a request wakes it at once, a signal too (EINTR). */
+		wait_ms = (int)((next - rte_rdtsc()) * 1000 / hz);
+		ws_ctl_server_poll(app->ctl, wait_ms < 1 ? 1 : wait_ms);
 	}
 	return 0;
 }

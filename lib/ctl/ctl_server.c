@@ -264,7 +264,7 @@ accept_clients(struct ws_ctl_server *s)
 }
 
 int
-ws_ctl_server_poll(struct ws_ctl_server *s)
+ws_ctl_server_poll(struct ws_ctl_server *s, int timeout_ms)
 {
 	uint64_t before = s->cnt.requests;
 	unsigned int i, n = 1;
@@ -279,7 +279,7 @@ ws_ctl_server_poll(struct ws_ctl_server *s)
 		s->pfd[i + 1].events = (c->closing ? 0 : POLLIN) | (c->out_len ? POLLOUT : 0);
 		n = c->fd >= 0 ? i + 2 : n;
 	}
-	if (poll(s->pfd, n, 0) <= 0)
+	if (poll(s->pfd, n, timeout_ms) <= 0)
 		return errno == EINTR ? 0 : (int)(s->cnt.requests - before);
 	if (s->pfd[0].revents & POLLIN)
 		accept_clients(s);

@@ -66,8 +66,11 @@ struct ws_ctl_server;
 struct ws_ctl_server *ws_ctl_server_create(const char *path, mode_t mode, gid_t gid,
 					   const struct ws_ctl_cmd *cmds, void *ctx);
 
-/** Handle whatever is ready without waiting. @return requests answered, or -errno. */
-int ws_ctl_server_poll(struct ws_ctl_server *s);
+/**
+ * Handle whatever is ready, waiting at most timeout_ms (0: not at all) for
+ * something to be. @return requests answered, or -errno.
+ */
+int ws_ctl_server_poll(struct ws_ctl_server *s, int timeout_ms);
 
 /** Copy the server's counters. */
 void ws_ctl_server_counters(const struct ws_ctl_server *s, struct ws_ctl_counters *c);

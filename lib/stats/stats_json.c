@@ -81,26 +81,34 @@ row_json(int which, const struct row *r)
 }
 
 /*
- * All held entries sorted as the truth files sort them (packets, bytes,
- * then text), so ties at the cut-off fall the same way.
+ * The n first entries as the truth files order them (packets, bytes, then
+ * the text). Summaries order by key bytes on ties, so only the entries up to
+ * the end of the tie group at the cut-off need their text and a re-sort.
  */
 static json_t *
 top_json(const struct ws_stats *s, int which, unsigned int n)
 {
-	uint32_t size = ws_topk_size(s->top[which]), i;
+	uint32_t size = ws_topk_size(s->top[which]), end, i;
 	struct ws_topk_entry *e = calloc(size ? size : 1, sizeof(*e));
-	struct row *rows = calloc(size ? size : 1, sizeof(*rows));
+	struct row *rows = NULL;
 	json_t *list = json_array();
 
-	if (!e || !rows || !list)
+	if (!e || !list)
 		goto out;
 	size = ws_topk_top(s->top[which], e, size);
-	for (i = 0; i < size; i++) {
+	end = n < size ? n : size;
+	while (end > 0 && end < size && e[end].packets == e[end - 1].packets &&
+	       e[end].bytes == e[end - 1].bytes)
+		end++;
+	rows = calloc(end ? end : 1, sizeof(*rows));
+	if (!rows)
+		goto out;
+	for (i = 0; i < end; i++) {
 		rows[i].e = e[i];
 		key_text(which, &e[i], rows[i].text, sizeof(rows[i].text));
 	}
-	qsort(rows, size, sizeof(rows[0]), row_cmp);
-	for (i = 0; i < size && i < n; i++)
+	qsort(rows, end, sizeof(rows[0]), row_cmp);
+	for (i = 0; i < end && i < n; i++)
 		json_array_append_new(list, row_json(which, &rows[i]));
 out:
 	free(e);

@@ -61,8 +61,7 @@ serve(void *arg)
 	struct fixture *f = arg;
 
 	while (!__atomic_load_n(&f->stop, __ATOMIC_ACQUIRE)) {
-		if (ws_ctl_server_poll(f->srv) <= 0)
-			usleep(200);
+		ws_ctl_server_poll(f->srv, 5);
 	}
 	return NULL;
 }
