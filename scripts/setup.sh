@@ -42,6 +42,12 @@ if [ "$have" -lt "$want" ]; then
 			"--no-huge with small mempools, fine for captures and tests"
 	fi
 fi
+if [ "$(cat /proc/sys/vm/nr_hugepages 2>/dev/null || echo 0)" -gt 0 ] &&
+	! grep -q "^[^ ]* /dev/hugepages hugetlbfs" /proc/mounts && [ "$(id -u)" -eq 0 ]; then
+	mkdir -p /dev/hugepages
+	mount -t hugetlbfs nodev /dev/hugepages 2>/dev/null ||
+		echo "setup: could not mount hugetlbfs on /dev/hugepages"
+fi
 
 if [ ! -f build/build.ninja ]; then
 	meson setup build --werror

@@ -128,9 +128,10 @@ ws_mgmt_report(struct ws_app *app)
 	if (!r)
 		return NULL;
 	if (app->run.offline)
-		json_object_set_new(r, "capture", json_pack("{s:s, s:I}", "file", app->run.capture,
-							    "packets_in_file",
-							    (json_int_t)app->run.capture_packets));
+		json_object_set_new(r, "capture",
+				    json_pack("{s:s, s:I, s:i}", "file", app->run.capture,
+					      "packets_in_file", (json_int_t)app->run.capture_packets,
+					      "linktype", app->run.linktype));
 	json_object_set_new(r, "time", time_json(app));
 	json_object_set_new(r, "drops", drops_json(app));
 	json_object_set_new(r, "cores", cores_json(app));

@@ -13,6 +13,7 @@ usage: test_daemon.py BUILD_DIR CAPTURE_A CAPTURE_B
 """
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -120,6 +121,21 @@ def main(argv):
         res.check("SIGTERM: final report printed", final.get("packets") == want, d.out[:200])
         res.check("SIGTERM: socket removed", not os.path.exists(d.sock))
         res.check("SIGTERM: DPDK runtime dir removed", not os.path.exists(runtime_dir(d.prefix)))
+
+    # DPDK's own tooling sees the same port counters.
+    tool = shutil.which("dpdk-telemetry.py")
+    if res.check("dpdk-telemetry.py is installed", tool is not None):
+        with Daemon(build, [f"net_pcap0,rx_pcap={os.path.abspath(cap_a)}"], telemetry=True) as d:
+            got = d.wait_packets(pcap_count(cap_a))
+            r = subprocess.run([tool, "-f", d.prefix], input=b"/ethdev/stats,0\n",
+                               capture_output=True, timeout=30)
+            try:
+                tel = json.loads(r.stdout.decode().strip().splitlines()[-1])["/ethdev/stats"]
+            except (ValueError, IndexError, KeyError):
+                tel = {}
+            port = d.call({"cmd": "ports"})["result"][0]
+            res.check("dpdk-telemetry.py reads the port counters wirestat reports",
+                      tel.get("ipackets") == port["ipackets"] == got, r.stdout.decode()[-300:])
 
     # Looping input into tiny rings: drops happen, and each is counted.
     dev = f"net_pcap0,rx_pcap={os.path.abspath(cap_b)},infinite_rx=1"

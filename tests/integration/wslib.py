@@ -72,7 +72,8 @@ def ctl(path, req, timeout=5.0):
 class Daemon:
     """wirestat -c on a temporary configuration; stopped (SIGTERM) on exit."""
 
-    def __init__(self, build, ports, rx=(1,), mbufs=8191, prefix=None, extra="", rx_queues=1):
+    def __init__(self, build, ports, rx=(1,), mbufs=8191, prefix=None, extra="", rx_queues=1,
+                 telemetry=False):
         self.build = build
         self.dir = tempfile.mkdtemp(prefix="wsit.")
         self.prefix = prefix or "wsit%d" % os.getpid()
@@ -86,7 +87,7 @@ class Daemon:
   memory_mb: 1024
   file_prefix: {self.prefix}
   log_level: err
-  extra_args: [--no-telemetry]
+  extra_args: [{"" if telemetry else "--no-telemetry"}]
 ports:
 {port_lines}lcores:
   management: 0

@@ -130,6 +130,7 @@ test_eal_args_pci_hugepages(void **state)
 		"wirestat",
 		"-l", "0,1",
 		"--main-lcore", "0",
+		"--huge-unlink",
 		"--file-prefix", "wirestat",
 		"--log-level", "notice",
 		"-a", "0000:3b:00.0",
