@@ -1,0 +1,534 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The daemon's replies as tables for people (docs/control.md shows each
+ * shape). Nothing here trusts the reply: every field is checked for its
+ * type, missing ones print as "-", and strings are escaped before they
+ * reach a terminal (a hostname is whatever a packet said it was).
+ */
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+#include <time.h>
+
+#include <ws_stats.h>
+
+#include "wirestatctl.h"
+
+#define KEY_COLS_MAX 48 /* widest key column in a top table */
+
+static int
+bad_shape(const char *cmd, const char *want)
+{
+	fprintf(stderr, "wirestatctl: %s: malformed reply: the result is not %s\n", cmd, want);
+	return WSCTL_EREPLY;
+}
+
+/* Bytes that move a terminal: C0 controls, DEL, and C1 controls (U+0080..U+009F). */
+static size_t
+control_len(const unsigned char *p)
+{
+	if (*p < 0x20 || *p == 0x7f)
+		return 1;
+	if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+		return 2;
+	return 0;
+}
+
+/*
+ * s escaped (controls as \xNN), cut to cols display columns with "…" where
+ * it was cut, and padded with spaces to cols; cols 0: as long as it is.
+ */
+const char *
+wsctl_cell(char *buf, size_t size, const char *s, unsigned int cols)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "-");
+	size_t len = 0, cut = SIZE_MAX, n;
+	unsigned int w = 0, w_cut = 0, cw;
+
+	while (*p && len + 12 < size) {
+		n = control_len(p);
+		cw = n ? 4 * n : (*p & 0xc0) != 0x80;
+		if (cols && cw && w + cw > cols - 1 && cut == SIZE_MAX) {
+			cut = len;
+			w_cut = w;
+		}
+		if (n == 0)
+			buf[len++] = (char)*p++;
+		for (; n > 0; n--)
+			len += snprintf(buf + len, size - len, "\\x%02x", *p++);
+		w += cw;
+	}
+	if (cols && w > cols) {
+		memcpy(buf + cut, "\u2026", 3);
+		len = cut + 3;
+		w = w_cut + 1;
+	}
+	while (w < cols && len + 1 < size) {
+		buf[len++] = ' ';
+		w++;
+	}
+	buf[len] = '\0';
+	return buf;
+}
+
+struct wsctl_num
+wsctl_int(const json_t *o, const char *key)
+{
+	const json_t *v = json_object_get(o, key);
+	struct wsctl_num n = {"-"};
+
+	if (json_is_integer(v))
+		snprintf(n.s, sizeof(n.s), "%lld", (long long)json_integer_value(v));
+	return n;
+}
+
+/* 12345 pps -> "12.3 kpps"; negative, infinite or NaN -> "-". */
+struct wsctl_num
+wsctl_si(double v, const char *unit)
+{
+	static const char prefix[] = "kMGTPE";
+	struct wsctl_num n = {"-"};
+	int i = -1;
+
+	if (!(v >= 0) || isinf(v))
+		return n;
+	while (v >= 999.95 && i < 5) {
+		v /= 1000;
+		i++;
+	}
+	if (i >= 0)
+		snprintf(n.s, sizeof(n.s), "%.1f%s%c%s", v, unit[0] ? " " : "", prefix[i], unit);
+	else
+		snprintf(n.s, sizeof(n.s), v < 10 && v != floor(v) ? "%.1f%s%s" : "%.0f%s%s", v,
+			 unit[0] ? " " : "", unit);
+	return n;
+}
+
+/* 3723.4 -> "1h02m03s". */
+struct wsctl_num
+wsctl_duration(const json_t *seconds)
+{
+	struct wsctl_num n = {"-"};
+	double s = json_number_value(seconds);
+	unsigned long t = (unsigned long)s;
+
+	if (!json_is_number(seconds) || !(s >= 0) || s > 1e12)
+		return n;
+	if (s < 60)
+		snprintf(n.s, sizeof(n.s), "%.1fs", s);
+	else if (t < 3600)
+		snprintf(n.s, sizeof(n.s), "%lum%02lus", t / 60, t % 60);
+	else if (t < 86400)
+		snprintf(n.s, sizeof(n.s), "%luh%02lum%02lus", t / 3600, t / 60 % 60, t % 60);
+	else
+		snprintf(n.s, sizeof(n.s), "%lud%02luh%02lum", t / 86400, t / 3600 % 24,
+			 t / 60 % 60);
+	return n;
+}
+
+static json_int_t
+get_int(const json_t *o, const char *key)
+{
+	return json_integer_value(json_object_get(o, key));
+}
+
+static const char *
+get_str(const json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s ? s : "-";
+}
+
+/* "NIC missed 37, no mbuf 2": the drop causes that are not zero. */
+static void
+drop_causes(char *buf, size_t size, const json_t *drops)
+{
+	static const char *const key[] = {"nic_missed", "nic_errors", "mbuf_exhausted",
+					  "spread_ring_full"};
+	static const char *const name[] = {"NIC missed", "NIC errors", "no mbuf",
+					   "spread ring full"};
+	size_t i, len = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < 4 && len < size; i++)
+		if (get_int(drops, key[i]) > 0)
+			len += snprintf(buf + len, size - len, "%s%s %lld", len ? ", " : "",
+					name[i], (long long)get_int(drops, key[i]));
+}
+
+/* What to do about drops, by their largest cause. */
+static const char *
+drop_advice(const json_t *drops)
+{
+	json_int_t missed = get_int(drops, "nic_missed"), errors = get_int(drops, "nic_errors");
+	json_int_t nombuf = get_int(drops, "mbuf_exhausted");
+	json_int_t ring = get_int(drops, "spread_ring_full");
+
+	if (nombuf >= missed && nombuf >= ring && nombuf >= errors)
+		return "raise mempool.mbufs";
+	if (ring >= missed && ring >= errors)
+		return "add RX lcores or raise spread.ring_size";
+	if (missed >= errors)
+		return "add RX lcores or descriptors";
+	return "check the link and cabling";
+}
+
+/* Names of the ports whose link is not up; returns how many. */
+static unsigned int
+ports_down(const json_t *ports, char *buf, size_t size, unsigned int *up)
+{
+	unsigned int down = 0;
+	const json_t *p;
+	size_t i, len = 0;
+	char name[64];
+
+	buf[0] = '\0';
+	*up = 0;
+	for (i = 0; i < json_array_size(ports); i++) {
+		p = json_array_get(ports, i);
+		if (!json_is_object(p))
+			continue;
+		if (!strcmp(get_str(p, "link"), "up")) {
+			(*up)++;
+			continue;
+		}
+		if (len < size)
+			len += snprintf(buf + len, size - len, "%s%s", down ? ", " : "",
+					wsctl_cell(name, sizeof(name), get_str(p, "name"), 0));
+		down++;
+	}
+	return down;
+}
+
+/* The first line: OK, DROPPING or DOWN, and why. */
+static void
+status_verdict(FILE *f, const json_t *r)
+{
+	const json_t *ports = json_object_get(r, "ports"), *drops = json_object_get(r, "drops");
+	char names[256], causes[160];
+	unsigned int up, down = ports_down(ports, names, sizeof(names), &up);
+	json_int_t lcores = get_int(r, "rx_lcores");
+
+	if (down) {
+		fprintf(f, "DOWN: port%s %s link down\n", down > 1 ? "s" : "", names);
+		return;
+	}
+	if (json_is_false(json_object_get(r, "ports_up"))) {
+		fprintf(f, "DOWN: a port's link is down\n");
+		return;
+	}
+	if (get_int(drops, "total") > 0) {
+		drop_causes(causes, sizeof(causes), drops);
+		fprintf(f, "DROPPING: %lld packets lost (%s) \u2014 %s\n",
+			(long long)get_int(drops, "total"), causes[0] ? causes : "cause unknown",
+			drop_advice(drops));
+		return;
+	}
+	fprintf(f, "OK: ");
+	if (json_is_array(ports))
+		fprintf(f, "%u port%s up", up, up == 1 ? "" : "s");
+	else
+		fprintf(f, "- ports up");
+	fprintf(f, ", %s dropped, %s packets, %s RX lcore%s\n", wsctl_int(drops, "total").s,
+		wsctl_int(r, "packets").s, wsctl_int(r, "rx_lcores").s, lcores == 1 ? "" : "s");
+}
+
+/* "2026-01-01 00:00:00 UTC" from microseconds since the epoch. */
+static struct wsctl_num
+utc_time(const json_t *us)
+{
+	struct wsctl_num n = {"-"};
+	time_t t = (time_t)(json_integer_value(us) / 1000000);
+	struct tm tm;
+
+	if (json_integer_value(us) > 0 && gmtime_r(&t, &tm))
+		strftime(n.s, sizeof(n.s), "%Y-%m-%d %H:%M:%S UTC", &tm);
+	return n;
+}
+
+static void
+status_details(FILE *f, const json_t *r)
+{
+	const json_t *drops = json_object_get(r, "drops"), *t = json_object_get(r, "time");
+	const json_t *ports = json_object_get(r, "ports"), *p;
+	char name[64], link[16], drv[64];
+	size_t i;
+
+	fprintf(f, "  %-10s %s\n", "state", wsctl_cell(name, sizeof(name), get_str(r, "state"), 0));
+	fprintf(f, "  %-10s %s\n", "uptime", wsctl_duration(json_object_get(t, "uptime_s")).s);
+	for (i = 0; i < json_array_size(ports); i++) {
+		p = json_array_get(ports, i);
+		fprintf(f, "  %-10s %s %s (%s)\n", i ? "" : "ports",
+			wsctl_cell(name, sizeof(name), get_str(p, "name"), 0),
+			wsctl_cell(link, sizeof(link), get_str(p, "link"), 0),
+			wsctl_cell(drv, sizeof(drv), get_str(p, "driver"), 0));
+	}
+	fprintf(f, "  %-10s %s\n", "rx lcores", wsctl_int(r, "rx_lcores").s);
+	fprintf(f, "  %-10s %s\n", "packets", wsctl_int(r, "packets").s);
+	fprintf(f, "  %-10s %s\n", "bytes", wsctl_int(r, "bytes").s);
+	fprintf(f, "  %-10s %s from %s\n", "traffic",
+		wsctl_duration(json_object_get(t, "duration_s")).s,
+		utc_time(json_object_get(t, "first_us")).s);
+	fprintf(f, "  %-10s %s (NIC missed %s, NIC errors %s, no mbuf %s, spread ring full %s)\n",
+		"dropped", wsctl_int(drops, "total").s, wsctl_int(drops, "nic_missed").s,
+		wsctl_int(drops, "nic_errors").s, wsctl_int(drops, "mbuf_exhausted").s,
+		wsctl_int(drops, "spread_ring_full").s);
+}
+
+int
+wsctl_show_status(FILE *f, const json_t *r)
+{
+	if (!json_is_object(r))
+		return bad_shape("status", "an object");
+	status_verdict(f, r);
+	status_details(f, r);
+	return WSCTL_OK;
+}
+
+int
+wsctl_show_stats(FILE *f, const json_t *r)
+{
+	const json_t *drops = json_object_get(r, "drops"), *t = json_object_get(r, "time");
+
+	if (!json_is_object(r))
+		return bad_shape("stats", "an object");
+	ws_stats_print(f, r);
+	fprintf(f, "\ntraffic %s from %s, daemon up %s\n",
+		wsctl_duration(json_object_get(t, "duration_s")).s,
+		utc_time(json_object_get(t, "first_us")).s,
+		wsctl_duration(json_object_get(t, "uptime_s")).s);
+	fprintf(f,
+		"dropped before analysis: %s (NIC missed %s, NIC errors %s, no mbuf %s, "
+		"spread ring full %s)\n",
+		wsctl_int(drops, "total").s, wsctl_int(drops, "nic_missed").s,
+		wsctl_int(drops, "nic_errors").s, wsctl_int(drops, "mbuf_exhausted").s,
+		wsctl_int(drops, "spread_ring_full").s);
+	return WSCTL_OK;
+}
+
+/* A top-list entry's key as text: "10.0.0.1", "tcp/443", "example.org". */
+static const char *
+entry_key(const json_t *e, char *buf, size_t size)
+{
+	char tmp[300];
+
+	if (json_object_get(e, "port")) {
+		snprintf(tmp, sizeof(tmp), "%s/%s", get_str(e, "proto"), wsctl_int(e, "port").s);
+		return wsctl_cell(buf, size, tmp, 0);
+	}
+	return wsctl_cell(buf, size, get_str(e, json_object_get(e, "name") ? "name" : "ip"), 0);
+}
+
+/* Display columns of the widest key, at least min, at most KEY_COLS_MAX. */
+static unsigned int
+key_cols(const json_t *entries, unsigned int min)
+{
+	unsigned int w, cols = min;
+	const json_t *e;
+	const char *p;
+	char buf[1024];
+	size_t i;
+
+	for (i = 0; i < json_array_size(entries); i++) {
+		e = json_array_get(entries, i);
+		w = 0;
+		for (p = entry_key(e, buf, sizeof(buf)); *p; p++)
+			w += (*p & 0xc0) != 0x80;
+		if (w > cols)
+			cols = w;
+	}
+	return cols < KEY_COLS_MAX ? cols : KEY_COLS_MAX;
+}
+
+static const char *
+top_title(const char *what, const char **key_name)
+{
+	static const char *const what_s[] = {"dst", "src", "ports", "hosts"};
+	static const char *const title[] = {"destination addresses", "source addresses",
+					    "destination ports",
+					    "hostnames (DNS, TLS SNI, HTTP Host)"};
+	static const char *const key[] = {"address", "address", "port", "hostname"};
+	int i;
+
+	for (i = 0; i < 4; i++)
+		if (!strcmp(what, what_s[i]))
+			break;
+	*key_name = i < 4 ? key[i] : "key";
+	return i < 4 ? title[i] : "top list";
+}
+
+int
+wsctl_show_top(FILE *f, const json_t *r)
+{
+	const json_t *entries = json_object_get(r, "entries"), *bound, *e;
+	const char *key_name, *title = top_title(get_str(r, "what"), &key_name);
+	bool hosts = !strcmp(get_str(r, "what"), "hosts");
+	char key[1024], cell[1100], src[16];
+	unsigned int cols;
+	size_t i;
+
+	if (!json_is_object(r) || !json_is_array(entries))
+		return bad_shape("top", "an object with an \"entries\" list");
+	bound = json_object_get(r, "error_bound");
+	fprintf(f, "top %s", title);
+	if (json_is_integer(bound) && json_integer_value(bound) > 0)
+		fprintf(f, " (counts may be high by up to %lld)\n",
+			(long long)json_integer_value(bound));
+	else
+		fprintf(f, json_is_integer(bound) ? " (exact)\n" : "\n");
+	cols = key_cols(entries, (unsigned int)strlen(key_name));
+	fprintf(f, "%5s  %-*s %s%14s %16s\n", "#", cols, key_name, hosts ? "via   " : "", "packets",
+		"bytes");
+	for (i = 0; i < json_array_size(entries); i++) {
+		e = json_array_get(entries, i);
+		fprintf(f, "%5zu  %s ", i + 1,
+			wsctl_cell(cell, sizeof(cell), entry_key(e, key, sizeof(key)), cols));
+		if (hosts)
+			fprintf(f, "%s ", wsctl_cell(src, sizeof(src), get_str(e, "source"), 5));
+		fprintf(f, "%14s %16s\n", wsctl_int(e, hosts ? "count" : "packets").s,
+			wsctl_int(e, "bytes").s);
+	}
+	if (json_array_size(entries) == 0)
+		fprintf(f, "       (none)\n");
+	return WSCTL_OK;
+}
+
+/* 0.1234 -> "12.3%". */
+static struct wsctl_num
+ratio(const json_t *v)
+{
+	struct wsctl_num n = {"-"};
+
+	if (json_is_number(v) && json_number_value(v) >= 0 && json_number_value(v) <= 1e6)
+		snprintf(n.s, sizeof(n.s), "%.1f%%", 100 * json_number_value(v));
+	return n;
+}
+
+int
+wsctl_show_cores(FILE *f, const json_t *r)
+{
+	const json_t *c;
+	size_t i;
+
+	if (!json_is_array(r))
+		return bad_shape("cores", "a list");
+	fprintf(f, "%5s %5s %14s %12s %12s %10s %6s\n", "lcore", "index", "packets", "spread in",
+		"spread out", "ring full", "busy");
+	for (i = 0; i < json_array_size(r); i++) {
+		c = json_array_get(r, i);
+		fprintf(f, "%5s %5s %14s %12s %12s %10s %6s\n", wsctl_int(c, "lcore").s,
+			wsctl_int(c, "index").s, wsctl_int(c, "rx").s, wsctl_int(c, "spread_in").s,
+			wsctl_int(c, "spread_out").s, wsctl_int(c, "ring_full").s,
+			ratio(json_object_get(c, "busy")).s);
+	}
+	if (json_array_size(r) == 0)
+		fprintf(f, "  (no RX lcores)\n");
+	return WSCTL_OK;
+}
+
+static const char *
+yes_no(const json_t *v)
+{
+	return json_is_boolean(v) ? (json_is_true(v) ? "yes" : "no") : "-";
+}
+
+/* Extended statistics that are not zero: a NIC has hundreds. */
+static void
+port_xstats(FILE *f, const json_t *p)
+{
+	const json_t *xs = json_object_get(p, "xstats"), *v;
+	char name[64], key[64];
+	const char *k;
+	int shown = 0;
+	void *it;
+
+	for (it = json_object_iter((json_t *)xs); it;
+	     it = json_object_iter_next((json_t *)xs, it)) {
+		k = json_object_iter_key(it);
+		v = json_object_iter_value(it);
+		if (json_is_integer(v) && json_integer_value(v) == 0)
+			continue;
+		if (!shown++)
+			fprintf(f, "\nxstats of %s (not zero)\n",
+				wsctl_cell(name, sizeof(name), get_str(p, "name"), 0));
+		fprintf(f, "  %s %16s\n", wsctl_cell(key, sizeof(key), k, 40),
+			json_is_integer(v) ? wsctl_int(xs, k).s : "-");
+	}
+}
+
+static void
+port_link_row(FILE *f, const json_t *p)
+{
+	json_int_t mbps = get_int(p, "speed_mbps");
+	char name[64], drv[64], link[16];
+
+	fprintf(f, "%s %4s %s %s %12s %6s %-4s %s\n",
+		wsctl_cell(name, sizeof(name), get_str(p, "name"), 16), wsctl_int(p, "port_id").s,
+		wsctl_cell(drv, sizeof(drv), get_str(p, "driver"), 12),
+		wsctl_cell(link, sizeof(link), get_str(p, "link"), 5),
+		mbps > 0 ? wsctl_si(mbps * 1e6, "bit/s").s : "-", wsctl_int(p, "rx_queues").s,
+		yes_no(json_object_get(p, "rss")), yes_no(json_object_get(p, "scatter")));
+}
+
+static void
+port_counters_row(FILE *f, const json_t *p)
+{
+	char name[64];
+
+	fprintf(f, "%s %14s %16s %10s %10s %10s\n",
+		wsctl_cell(name, sizeof(name), get_str(p, "name"), 16), wsctl_int(p, "ipackets").s,
+		wsctl_int(p, "ibytes").s, wsctl_int(p, "imissed").s, wsctl_int(p, "ierrors").s,
+		wsctl_int(p, "rx_nombuf").s);
+}
+
+int
+wsctl_show_ports(FILE *f, const json_t *r)
+{
+	size_t i;
+
+	if (!json_is_array(r))
+		return bad_shape("ports", "a list");
+	fprintf(f, "%-16s %4s %-12s %-5s %12s %6s %-4s %s\n", "port", "id", "driver", "link",
+		"speed", "queues", "rss", "scatter");
+	for (i = 0; i < json_array_size(r); i++)
+		port_link_row(f, json_array_get(r, i));
+	fprintf(f, "\n%-16s %14s %16s %10s %10s %10s\n", "port", "packets", "bytes", "missed",
+		"errors", "no mbuf");
+	for (i = 0; i < json_array_size(r); i++)
+		port_counters_row(f, json_array_get(r, i));
+	for (i = 0; i < json_array_size(r); i++)
+		port_xstats(f, json_array_get(r, i));
+	return WSCTL_OK;
+}
+
+int
+wsctl_show_reset(FILE *f, const json_t *r)
+{
+	if (!json_is_object(r))
+		return bad_shape("reset", "an object");
+	fprintf(f,
+		"statistics reset (generation %s): the counts restart within %s ms; "
+		"NIC counters are kept\n",
+		wsctl_int(r, "generation").s, wsctl_int(r, "within_ms").s);
+	return WSCTL_OK;
+}
+
+int
+wsctl_show_help(FILE *f, const json_t *r)
+{
+	char name[32], help[256];
+	const json_t *c;
+	size_t i;
+
+	if (!json_is_array(r))
+		return bad_shape("help", "a list");
+	fprintf(f, "commands of the daemon:\n");
+	for (i = 0; i < json_array_size(r); i++) {
+		c = json_array_get(r, i);
+		fprintf(f, "  %s %s\n", wsctl_cell(name, sizeof(name), get_str(c, "name"), 8),
+			wsctl_cell(help, sizeof(help), get_str(c, "help"), 0));
+	}
+	fprintf(f, "\n'wirestatctl --help' shows how to call them, options and exit codes.\n");
+	return WSCTL_OK;
+}
