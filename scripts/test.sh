@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 
 scripts/setup.sh
 
-meson test -C build --suite unit --suite golden --print-errorlogs
+meson test -C build --suite unit --suite golden --suite integration --print-errorlogs
 
 # Sanitizers need b_lundef off to link with clang; gcc builds this one.
 [ -f build-asan/build.ninja ] ||

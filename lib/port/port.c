@@ -57,12 +57,13 @@ build_conf(const struct ws_port_conf *conf, const struct rte_eth_dev_info *info,
 		p->rss_hf = ec->rx_adv_conf.rss_conf.rss_hf;
 	}
 	/* Without RSS, each queue is read by one RX lcore that spreads it in software. */
-	if (frame > room) {
-		if (!(info->rx_offload_capa & RTE_ETH_RX_OFFLOAD_SCATTER))
-			return -EMSGSIZE;
+	if (frame > room && (info->rx_offload_capa & RTE_ETH_RX_OFFLOAD_SCATTER)) {
 		ec->rxmode.offloads |= RTE_ETH_RX_OFFLOAD_SCATTER;
 		p->scatter = true;
 	}
+	/* Otherwise frames above one mbuf are the device's to drop, and it counts them. */
+	p->max_frame = frame;
+	p->mbuf_room = room;
 	if (conf->timestamps && (info->rx_offload_capa & RTE_ETH_RX_OFFLOAD_TIMESTAMP))
 		ec->rxmode.offloads |= RTE_ETH_RX_OFFLOAD_TIMESTAMP;
 	return 0;
@@ -76,9 +77,6 @@ conf_error(int rc)
 		return "mtu is above what the device takes";
 	case -ENOTSUP:
 		return "the device's RSS key is longer than 52 bytes";
-	case -EMSGSIZE:
-		return "mtu needs frames larger than one mbuf, and the device cannot scatter: "
-		       "raise mempool.data_room";
 	default:
 		return strerror(-rc);
 	}

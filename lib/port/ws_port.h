@@ -36,6 +36,8 @@ struct ws_port {
 	uint16_t rx_queues;	/**< queues set up */
 	bool rss;		/**< spread by hardware RSS */
 	bool scatter;		/**< frames may span several mbufs */
+	uint32_t max_frame;	/**< longest frame the MTU allows, FCS and two tags included */
+	uint32_t mbuf_room;	/**< bytes of frame one mbuf holds */
 	uint64_t rss_hf;	/**< hash types in use */
 	char driver[32];
 };

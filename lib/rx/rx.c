@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
+#include <stdlib.h>
 
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
@@ -21,9 +22,10 @@ ws_rx_lcore_init(struct ws_rx_lcore *lc, const struct ws_stats_sizes *sizes)
 	int i;
 
 	lc->stats = ws_stats_create(sizes);
+	lc->bounce = malloc(WS_RX_FRAME_MAX);
 	for (i = 0; i < 2; i++)
 		lc->snap[i].stats = ws_stats_create(sizes);
-	if (!lc->stats || !lc->snap[0].stats || !lc->snap[1].stats) {
+	if (!lc->stats || !lc->bounce || !lc->snap[0].stats || !lc->snap[1].stats) {
 		ws_rx_lcore_free(lc);
 		return -ENOMEM;
 	}
@@ -34,28 +36,42 @@ void
 ws_rx_lcore_free(struct ws_rx_lcore *lc)
 {
 	ws_stats_destroy(lc->stats);
+	free(lc->bounce);
+	lc->bounce = NULL;
 	ws_stats_destroy(lc->snap[0].stats);
 	ws_stats_destroy(lc->snap[1].stats);
 	lc->stats = lc->snap[0].stats = lc->snap[1].stats = NULL;
 }
 
-/* Dissect one frame; the headers are in its first segment. */
-static inline void
-parse_mbuf(const struct ws_rx_lcore *lc, struct rte_mbuf *m, struct ws_pkt *p)
+/*
+ * The frame as one buffer: the mbuf's data, or for a chain (jumbo frames
+ * over small mbufs) a copy, so that lengths are checked against the frame.
+ */
+static inline const uint8_t *
+frame_data(struct ws_rx_lcore *lc, struct rte_mbuf *m, uint32_t *len)
 {
-	const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
-
-	if (likely(lc->linktype == WS_LINKTYPE_ETHERNET))
-		ws_parse_pkt(d, rte_pktmbuf_data_len(m), p);
-	else
-		ws_parse_link(lc->linktype, d, rte_pktmbuf_data_len(m), p);
+	if (likely(m->nb_segs == 1)) {
+		*len = rte_pktmbuf_data_len(m);
+		return rte_pktmbuf_mtod(m, const uint8_t *);
+	}
+	*len = RTE_MIN(rte_pktmbuf_pkt_len(m), (uint32_t)WS_RX_FRAME_MAX);
+	return rte_pktmbuf_read(m, 0, *len, lc->bounce);
 }
 
 static inline void
-account(struct ws_rx_lcore *lc, struct rte_mbuf *m, const struct ws_pkt *p)
+parse_frame(const struct ws_rx_lcore *lc, const uint8_t *d, uint32_t len, struct ws_pkt *p)
 {
-	ws_stats_account(lc->stats, rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m),
-			 rte_pktmbuf_pkt_len(m), p);
+	if (likely(lc->linktype == WS_LINKTYPE_ETHERNET))
+		ws_parse_pkt(d, len, p);
+	else
+		ws_parse_link(lc->linktype, d, len, p);
+}
+
+static inline void
+account(struct ws_rx_lcore *lc, struct rte_mbuf *m, const uint8_t *d, uint32_t len,
+	const struct ws_pkt *p)
+{
+	ws_stats_account(lc->stats, d, len, rte_pktmbuf_pkt_len(m), p);
 	if (lc->ts_offset >= 0) {
 		uint64_t ts = *RTE_MBUF_DYNFIELD(m, lc->ts_offset, uint64_t *);
 
@@ -77,15 +93,18 @@ prefetch(struct rte_mbuf **pkts, unsigned int i, unsigned int n)
 static void
 rx_process(struct ws_rx_lcore *lc, struct rte_mbuf **pkts, unsigned int n)
 {
+	const uint8_t *d;
 	struct ws_pkt p;
 	unsigned int i;
+	uint32_t len;
 
 	for (i = 0; i < n && i < PREFETCH_AHEAD; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
 	for (i = 0; i < n; i++) {
 		prefetch(pkts, i, n);
-		parse_mbuf(lc, pkts[i], &p);
-		account(lc, pkts[i], &p);
+		d = frame_data(lc, pkts[i], &len);
+		parse_frame(lc, d, len, &p);
+		account(lc, pkts[i], d, len, &p);
 	}
 	rte_pktmbuf_free_bulk(pkts, n);
 }
@@ -123,17 +142,19 @@ rx_spread(struct ws_rx_lcore *lc, struct rte_mbuf **pkts, unsigned int n)
 {
 	struct rte_mbuf *mine[WS_BURST];
 	unsigned int i, t, n_mine = 0;
+	const uint8_t *d;
 	struct ws_pkt p;
+	uint32_t len;
 
 	for (i = 0; i < n && i < PREFETCH_AHEAD; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
 	for (i = 0; i < n; i++) {
 		prefetch(pkts, i, n);
-		parse_mbuf(lc, pkts[i], &p);
-		t = ws_rss_target(ws_rss_hash_pkt(lc->rss, rte_pktmbuf_mtod(pkts[i], uint8_t *), &p),
-				  lc->n_lcores);
+		d = frame_data(lc, pkts[i], &len);
+		parse_frame(lc, d, len, &p);
+		t = ws_rss_target(ws_rss_hash_pkt(lc->rss, d, &p), lc->n_lcores);
 		if (t == lc->index) {
-			account(lc, pkts[i], &p);
+			account(lc, pkts[i], d, len, &p);
 			mine[n_mine++] = pkts[i];
 		} else {
 			lc->spread_buf[t][lc->spread_n[t]++] = pkts[i];

@@ -32,6 +32,8 @@
 #define WS_RX_MAX_QUEUES 16
 /** RX lcores. */
 #define WS_RX_MAX_LCORES 128
+/** Longest frame an RX lcore decodes whole (mbuf chains are copied into one buffer). */
+#define WS_RX_FRAME_MAX 65535
 
 /** Counters of one RX lcore, besides its packet statistics. */
 struct ws_rx_counters {
@@ -78,6 +80,7 @@ struct ws_rx_lcore {
 
 	/* Written by this lcore only. */
 	struct ws_stats *stats __rte_cache_aligned;
+	uint8_t *bounce;	/**< a frame spanning several mbufs, copied whole */
 	struct ws_rx_counters cnt;
 	uint64_t start_tsc;
 	uint64_t next_publish;

@@ -122,6 +122,29 @@ def main(argv):
         res.check("SIGTERM: socket removed", not os.path.exists(d.sock))
         res.check("SIGTERM: DPDK runtime dir removed", not os.path.exists(runtime_dir(d.prefix)))
 
+    # Jumbo frames longer than one mbuf: counted whole, decoded from their first segment.
+    with tempfile.TemporaryDirectory() as tmp:
+        jumbo = os.path.join(tmp, "jumbo.pcap")
+        gen = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts",
+                           "gen-pcap.py")
+        subprocess.run([sys.executable, gen, "--profile", "mix", "--seed", "5", "--packets",
+                        "2000", "--flows", "30", "--size", "9000", "-o", jumbo], check=True,
+                       capture_output=True)
+        rc, rep, _ = offline(build, jumbo)
+        d = Daemon(build, [f"net_pcap0,rx_pcap={jumbo}"])
+        with open(d.config) as f:
+            conf = f.read().replace("    rx_queues: 1\n", "    rx_queues: 1\n    mtu: 9000\n")
+        with open(d.config, "w") as f:
+            f.write(conf)
+        with d:
+            got = d.wait_packets(rep["packets"])
+            st = d.call({"cmd": "stats", "n": 100000})["result"]
+            res.check("jumbo frames over 2 KiB mbufs: same statistics as offline",
+                      got == rep["packets"] and statistics_only(st) == statistics_only(rep),
+                      f"{got} {st['bytes']} vs {rep['packets']} {rep['bytes']}")
+            res.check("jumbo frames: the capture has frames larger than one mbuf",
+                      rep["frame_sizes"]["over_1518"] > 0, str(rep["frame_sizes"]))
+
     # DPDK's own tooling sees the same port counters.
     tool = shutil.which("dpdk-telemetry.py")
     if res.check("dpdk-telemetry.py is installed", tool is not None):

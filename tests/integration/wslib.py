@@ -57,7 +57,10 @@ def ctl(path, req, timeout=5.0):
     s.settimeout(timeout)
     try:
         s.connect(path)
-        s.sendall((json.dumps(req) + "\n").encode())
+        try:
+            s.sendall((json.dumps(req) + "\n").encode())
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # turned away at once ("too many clients"): its answer is still there
         buf = b""
         while not buf.endswith(b"\n"):
             chunk = s.recv(1 << 20)
