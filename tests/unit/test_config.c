@@ -175,14 +175,14 @@ static void
 test_eal_args_no_space(void **state)
 {
 	struct ws_config *c = load_ok(DATA "good-minimal.yaml");
-	char *argv[12], buf[128];
+	char *argv[13], buf[128];
 
 	(void)state;
-	/* 11 arguments and the NULL, 89 bytes: exactly enough fits, one less does not. */
-	assert_int_equal(ws_config_eal_args(c, argv, 12, buf, 89), 11);
-	assert_int_equal(ws_config_eal_args(c, argv, 11, buf, 89), -ENOSPC);
-	assert_int_equal(ws_config_eal_args(c, argv, 12, buf, 88), -ENOSPC);
-	assert_int_equal(ws_config_eal_args(NULL, argv, 12, buf, sizeof(buf)), -EINVAL);
+	/* 12 arguments and the NULL, 103 bytes: exactly enough fits, one less does not. */
+	assert_int_equal(ws_config_eal_args(c, argv, 13, buf, 103), 12);
+	assert_int_equal(ws_config_eal_args(c, argv, 12, buf, 103), -ENOSPC);
+	assert_int_equal(ws_config_eal_args(c, argv, 13, buf, 102), -ENOSPC);
+	assert_int_equal(ws_config_eal_args(NULL, argv, 13, buf, sizeof(buf)), -EINVAL);
 	ws_config_free(c);
 }
 
