@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <pcap/pcap.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_lcore.h>
@@ -35,6 +36,8 @@ struct options {
 	bool json;
 	unsigned int lcores;
 	unsigned int top_n;
+	bool no_jit;
+	char filter[WS_FILTER_EXPR_MAX];
 };
 
 static void
@@ -42,7 +45,7 @@ usage(FILE *f)
 {
 	fprintf(f,
 		"usage: wirestat -c CONFIG [-s SOCKET] [--json]\n"
-		"       wirestat -r CAPTURE [--json] [--lcores N] [--top N]\n"
+		"       wirestat -r CAPTURE [--json] [--lcores N] [--top N] [FILTER...]\n"
 		"\n"
 		"  -c, --config FILE   run on the ports of this configuration (conf/wirestat.yaml)\n"
 		"  -r, --read FILE     analyse a pcap/pcapng file through DPDK and exit\n"
@@ -50,6 +53,8 @@ usage(FILE *f)
 		"  -l, --lcores N      RX lcores for -r (default 1)\n"
 		"  -n, --top N         entries per top list (default 10)\n"
 		"  -s, --socket PATH   control socket (overrides the configuration)\n"
+		"      --no-jit        run the filter in DPDK's BPF interpreter, not native code\n"
+		"  FILTER              with -r, a tcpdump expression (tcp port 443)\n"
 		"  -h, --help\n");
 }
 
@@ -76,7 +81,8 @@ parse_args(int argc, char **argv, struct options *o)
 		{ "config", required_argument, NULL, 'c' }, { "read", required_argument, NULL, 'r' },
 		{ "json", no_argument, NULL, 'j' },	    { "lcores", required_argument, NULL, 'l' },
 		{ "top", required_argument, NULL, 'n' },    { "socket", required_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },	    { NULL, 0, NULL, 0 },
+		{ "help", no_argument, NULL, 'h' },	    { "no-jit", no_argument, NULL, 'J' },
+		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
@@ -87,6 +93,7 @@ parse_args(int argc, char **argv, struct options *o)
 		case 'r': o->capture = optarg; break;
 		case 'j': o->json = true; break;
 		case 's': o->socket = optarg; break;
+		case 'J': o->no_jit = true; break;
 		case 'l':
 			if (parse_uint("--lcores", optarg, 1, 64, &o->lcores) < 0)
 				return -EINVAL;
@@ -104,10 +111,21 @@ parse_args(int argc, char **argv, struct options *o)
 		usage(stderr);
 		return -EINVAL;
 	}
-	if (optind < argc) {
-		fprintf(stderr, "wirestat: unexpected argument '%s' (capture filters are not "
-				"supported yet)\n", argv[optind]);
-		return -EINVAL;
+	/* As tcpdump: the words after the options are the filter expression. */
+	for (; optind < argc; optind++) {
+		if (o->config) {
+			fprintf(stderr, "wirestat: unexpected argument '%s'; with -c the filter "
+					"is the configuration's `filter`\n", argv[optind]);
+			return -EINVAL;
+		}
+		if (strlen(o->filter) + strlen(argv[optind]) + 2 > sizeof(o->filter)) {
+			fprintf(stderr, "wirestat: filter longer than %zu bytes\n",
+				sizeof(o->filter) - 1);
+			return -EINVAL;
+		}
+		if (o->filter[0])
+			strcat(o->filter, " ");
+		strcat(o->filter, argv[optind]);
 	}
 	return 0;
 }
@@ -177,6 +195,7 @@ offline_prepare(const struct options *o, struct ws_run *run, struct args *a)
 
 	run->offline = true;
 	run->capture = o->capture;
+	snprintf(run->filter, sizeof(run->filter), "%s", o->filter);
 	if (ws_capture_check(run, &max_caplen, err, sizeof(err)) < 0) {
 		fprintf(stderr, "wirestat: %s\n", err);
 		return -EINVAL;
@@ -257,6 +276,7 @@ daemon_prepare(const struct options *o, struct ws_config **cp, struct ws_run *ru
 	if (o->top_n == 0)
 		run->top_n = c->analytics.top_n;
 	run->snapshot_ms = c->analytics.snapshot_ms;
+	snprintf(run->filter, sizeof(run->filter), "%s", c->filter);
 	run->socket_path = o->socket ? o->socket : c->socket.path;
 	run->socket_mode = strtoul(c->socket.mode, NULL, 8);
 	run->socket_gid = -1;
@@ -291,6 +311,28 @@ daemon_run(struct ws_app *app)
 	return 0;
 }
 
+/* A bad filter is refused before DPDK starts, with libpcap's message. */
+static int
+filter_check(const char *expr, int linktype)
+{
+	struct bpf_program prog;
+	pcap_t *pc;
+	int rc;
+
+	if (!expr[0])
+		return 0;
+	pc = pcap_open_dead(linktype, 65535);
+	if (!pc)
+		return -ENOMEM;
+	rc = pcap_compile(pc, &prog, expr, 1, PCAP_NETMASK_UNKNOWN);
+	if (rc < 0)
+		fprintf(stderr, "wirestat: filter '%s': %s\n", expr, pcap_geterr(pc));
+	else
+		pcap_freecode(&prog);
+	pcap_close(pc);
+	return rc < 0 ? -EINVAL : 0;
+}
+
 int main(int argc, char **argv);
 
 int
@@ -309,10 +351,13 @@ main(int argc, char **argv)
 		return 2;
 	app.run.json = o.json;
 	app.run.top_n = o.top_n ? o.top_n : 10;
+	app.run.filter_jit = !o.no_jit;
 	if (o.capture)
 		eal_argc = offline_prepare(&o, &app.run, &a);
 	else
 		eal_argc = daemon_prepare(&o, &config, &app.run, &a);
+	if (eal_argc >= 0 && filter_check(app.run.filter, o.capture ? app.run.linktype : 1) < 0)
+		eal_argc = -EINVAL;
 	if (eal_argc < 0) {
 		ws_config_free(config);
 		return 2;

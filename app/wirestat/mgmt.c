@@ -119,6 +119,43 @@ time_json(struct ws_app *app)
 			 "uptime_s", (now_ns() - app->start_ns) / 1e9);
 }
 
+/* Compile and put in force; "" clears. @return the generation, or -errno. */
+int
+ws_mgmt_filter(struct ws_app *app, const char *expr, char *err, size_t err_size)
+{
+	struct ws_filter *f = NULL;
+	char msg[512];
+
+	if (expr[0]) {
+		f = ws_filter_compile(expr, app->run.offline ? app->run.linktype
+							    : WS_LINKTYPE_ETHERNET,
+				      app->run.filter_jit, msg, sizeof(msg));
+		if (!f) {
+			snprintf(err, err_size, "filter '%.200s': %s", expr, msg);
+			return -EINVAL;
+		}
+	}
+	return (int)ws_filter_set(f, app->qsbr);
+}
+
+static json_t *
+filter_json(struct ws_app *app)
+{
+	const struct ws_filter *f = ws_filter_current();
+	uint64_t passed = 0, rejected = 0, rejected_bytes = 0;
+	unsigned int i;
+
+	for (i = 0; i < app->n_rx; i++) {
+		passed += app->rx_cnt[i].passed;
+		rejected += app->rx_cnt[i].rejected;
+		rejected_bytes += app->rx_cnt[i].rejected_bytes;
+	}
+	return json_pack("{s:s, s:i, s:b, s:I, s:I, s:I}", "expression", f ? f->expr : "",
+			 "generation", f ? (int)f->generation : 0, "jit", f && f->jit, "passed",
+			 (json_int_t)passed, "rejected", (json_int_t)rejected, "rejected_bytes",
+			 (json_int_t)rejected_bytes);
+}
+
 /* The whole report: statistics (docs/report.md) plus where it came from. */
 json_t *
 ws_mgmt_report(struct ws_app *app)
@@ -132,6 +169,7 @@ ws_mgmt_report(struct ws_app *app)
 				    json_pack("{s:s, s:I, s:i}", "file", app->run.capture,
 					      "packets_in_file", (json_int_t)app->run.capture_packets,
 					      "linktype", app->run.linktype));
+	json_object_set_new(r, "filter", filter_json(app));
 	json_object_set_new(r, "time", time_json(app));
 	json_object_set_new(r, "drops", drops_json(app));
 	json_object_set_new(r, "cores", cores_json(app));
@@ -293,7 +331,43 @@ cmd_status(void *ctx, const json_t *req, json_t **result, char *err, size_t err_
 	return 0;
 }
 
+/*
+ * {"cmd": "filter"} reads it, {"set": EXPR} changes it, {"clear": true}
+ * removes it. A change holds for every packet an RX lcore reads after the
+ * reply's in_force_since_s: the reply waits until each has finished the loop
+ * turn that might still use the old program.
+ */
+static int
+cmd_filter(void *ctx, const json_t *req, json_t **result, char *err, size_t err_size)
+{
+	struct ws_app *app = ctx;
+	const json_t *set = json_object_get(req, "set");
+	int gen;
+
+	if (!set && !json_is_true(json_object_get(req, "clear"))) {
+		ws_mgmt_refresh(app);
+		*result = filter_json(app);
+		return 0;
+	}
+	if (set && !json_is_string(set)) {
+		snprintf(err, err_size, "\"set\" must be a filter expression string");
+		return EINVAL;
+	}
+	gen = ws_mgmt_filter(app, set ? json_string_value(set) : "", err, err_size);
+	if (gen < 0) {
+		strncat(err, "; the previous filter stays in force", err_size - strlen(err) - 1);
+		return -gen;
+	}
+	*result = json_pack("{s:i, s:s, s:b, s:f}", "generation", gen, "expression",
+			    set ? json_string_value(set) : "", "jit",
+			    ws_filter_current() && ws_filter_current()->jit, "in_force_since_s",
+			    (now_ns() - app->start_ns) / 1e9);
+	return 0;
+}
+
 const struct ws_ctl_cmd ws_mgmt_cmds[] = {
+	{ "filter", "read; \"set\": EXPR changes, \"clear\": true removes the capture filter",
+	  cmd_filter },
 	{ "status", "ports up, drops, uptime", cmd_status },
 	{ "stats", "the whole report; \"n\": entries per top list", cmd_stats },
 	{ "top", "one top list: \"what\": dst|src|ports|hosts, \"n\"", cmd_top },
@@ -357,7 +431,7 @@ ws_mgmt_offline(struct ws_app *app)
 		port_totals(app, &in, &lost);
 		seen = app->merged->c.packets + lost;
 		for (i = 0; i < app->n_rx; i++)
-			seen += app->rx_cnt[i].ring_full;
+			seen += app->rx_cnt[i].ring_full + app->rx_cnt[i].rejected;
 		if (seen >= want)
 			break;
 		if (__atomic_load_n(&ws_mgmt_quit, __ATOMIC_RELAXED))

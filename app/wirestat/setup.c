@@ -9,6 +9,7 @@
 #include <rte_ethdev.h>
 #include <rte_launch.h>
 #include <rte_lcore.h>
+#include <rte_malloc.h>
 #include <rte_mbuf.h>
 
 #include "wirestat.h"
@@ -42,6 +43,7 @@ rx_lcores_create(struct ws_app *app, char *err, size_t err_size)
 		lc->ts_offset = ws_port_timestamp_offset();
 		lc->publish_tsc = rte_get_tsc_hz() / 1000 * run->snapshot_ms;
 		lc->rss = app->rss;
+		lc->qsbr = app->qsbr;
 	}
 	return 0;
 }
@@ -150,6 +152,16 @@ ws_app_setup(struct ws_app *app, char *err, size_t err_size)
 		return -ENOMEM;
 	}
 	ws_rss_table_init(app->rss, ws_rss_key);
+	app->qsbr = rte_zmalloc("ws_qsbr", rte_rcu_qsbr_get_memsize(run->n_rx), RTE_CACHE_LINE_SIZE);
+	if (!app->qsbr || rte_rcu_qsbr_init(app->qsbr, run->n_rx) < 0) {
+		snprintf(err, err_size, "out of memory for the filter's quiescent-state tracking");
+		return -ENOMEM;
+	}
+	if (run->filter[0]) {
+		rc = ws_mgmt_filter(app, run->filter, err, err_size);
+		if (rc < 0)
+			return rc;
+	}
 	rc = ports_start(app, err, err_size);
 	if (rc == 0)
 		rc = rx_lcores_create(app, err, err_size);
@@ -193,6 +205,9 @@ ws_app_teardown(struct ws_app *app)
 	}
 	ws_stats_destroy(app->merged);
 	ws_stats_destroy(app->scratch);
+	if (app->qsbr)
+		ws_filter_set(NULL, app->qsbr);
+	rte_free(app->qsbr);
 	free(app->rss);
 	rte_mempool_free(app->pool);
 }

@@ -10,6 +10,7 @@
 
 #include <ws_config.h>
 #include <ws_ctl.h>
+#include <ws_filter.h>
 #include <ws_port.h>
 #include <ws_rss.h>
 #include <ws_rx.h>
@@ -37,6 +38,8 @@ struct ws_run {
 	unsigned int socket_mode;
 	int socket_gid;		  /**< -1: keep the daemon's */
 	char file_prefix[64];	  /**< runtime directory to remove at exit, "" for none */
+	char filter[WS_FILTER_EXPR_MAX]; /**< capture filter at start, "" for none */
+	bool filter_jit;		 /**< native code for filters where DPDK can */
 };
 
 /** Everything that runs. */
@@ -46,6 +49,7 @@ struct ws_app {
 	unsigned int n_ports;
 	struct ws_port ports[WS_MAX_PORTS];
 	struct ws_rss_table *rss;
+	struct rte_rcu_qsbr *qsbr;
 	unsigned int n_rx;
 	struct ws_rx_lcore *rx[WS_RX_MAX_LCORES];
 	struct rte_ring *rings[WS_RX_MAX_LCORES];	/* from the spreading lcore, by index */
@@ -64,6 +68,7 @@ void ws_app_stop(struct ws_app *app);
 void ws_app_teardown(struct ws_app *app);
 
 /* mgmt.c */
+int ws_mgmt_filter(struct ws_app *app, const char *expr, char *err, size_t err_size);
 int ws_mgmt_refresh(struct ws_app *app);
 json_t *ws_mgmt_report(struct ws_app *app);
 void ws_mgmt_print(struct ws_app *app, FILE *f);

@@ -532,3 +532,28 @@ wsctl_show_help(FILE *f, const json_t *r)
 	fprintf(f, "\n'wirestatctl --help' shows how to call them, options and exit codes.\n");
 	return WSCTL_OK;
 }
+
+int
+wsctl_show_filter(FILE *f, const json_t *r)
+{
+	const char *expr;
+
+	if (!json_is_object(r))
+		return bad_shape("filter", "an object");
+	expr = json_string_value(json_object_get(r, "expression"));
+	if (json_object_get(r, "in_force_since_s")) {
+		fprintf(f, "filter %s (generation %s, %s): holds for every packet read after "
+			   "%.3f s of uptime\n",
+			expr && expr[0] ? expr : "cleared", wsctl_int(r, "generation").s,
+			json_is_true(json_object_get(r, "jit")) ? "JIT" : "interpreted",
+			json_number_value(json_object_get(r, "in_force_since_s")));
+		return WSCTL_OK;
+	}
+	fprintf(f, "filter     %s\n", expr && expr[0] ? expr : "(none: every packet passes)");
+	fprintf(f, "generation %s  %s\n", wsctl_int(r, "generation").s,
+		json_is_true(json_object_get(r, "jit")) ? "JIT" : "interpreted");
+	fprintf(f, "passed     %s packets\n", wsctl_int(r, "passed").s);
+	fprintf(f, "rejected   %s packets, %s bytes\n", wsctl_int(r, "rejected").s,
+		wsctl_int(r, "rejected_bytes").s);
+	return WSCTL_OK;
+}

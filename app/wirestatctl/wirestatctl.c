@@ -48,7 +48,9 @@ static const char usage_text[] =
 	"                          destination ports, hostnames (DNS, TLS SNI, HTTP Host)\n"
 	"  cores                   per RX lcore: packets, spread, ring drops, busy ratio\n"
 	"  ports                   per port: link, NIC counters, extended statistics\n"
-	"  reset                   zero the statistics (NIC counters are kept)\n"
+	"  reset                   zero the statistics (NIC counters are kept)\n"	"  filter [get]            the capture filter in force, packets passed and rejected\n"
+	"  filter set EXPR...      change it (tcpdump syntax); a bad one leaves the old\n"
+	"  filter clear            let every packet through\n"
 	"  watch [--interval MS] [--count K]\n"
 	"                          live rates, pps history, top 5; q or Ctrl-C quits\n"
 	"  help                    the commands the daemon knows\n"
@@ -79,7 +81,8 @@ struct options {
 	unsigned int top_n; /* 0: the daemon's default */
 	unsigned int given; /* OPT_* seen on the command line */
 	const char *cmd;
-	const char *what; /* top's list */
+	const char *what; /* top's list, filter's action */
+	char expr[1024];  /* filter set: the expression, its words joined */
 };
 
 /* A command: its name, the options it takes, how its reply prints. */
@@ -96,6 +99,7 @@ static const struct command commands[] = {
 	{.name = "cores", .opts = 0, .show = wsctl_show_cores},
 	{.name = "ports", .opts = 0, .show = wsctl_show_ports},
 	{.name = "reset", .opts = 0, .show = wsctl_show_reset},
+	{.name = "filter", .opts = 0, .show = wsctl_show_filter},
 	{.name = "watch", .opts = OPT_WATCH, .show = NULL},
 	{.name = "help", .opts = 0, .show = wsctl_show_help},
 };
@@ -203,6 +207,19 @@ parse_args(int argc, char **argv, struct options *o)
 	o->cmd = argv[optind++];
 	if (optind < argc)
 		o->what = argv[optind++];
+	if (!strcmp(o->cmd, "filter") && o->what && !strcmp(o->what, "set")) {
+		/* As tcpdump: the expression is the rest of the words. */
+		for (; optind < argc; optind++) {
+			if (strlen(o->expr) + strlen(argv[optind]) + 2 > sizeof(o->expr))
+				return usage_error("filter set: expression longer than %zu bytes",
+						   sizeof(o->expr) - 1);
+			if (o->expr[0])
+				strcat(o->expr, " ");
+			strcat(o->expr, argv[optind]);
+		}
+		if (!o->expr[0])
+			return usage_error("filter set: give a tcpdump expression");
+	}
 	if (optind < argc)
 		return usage_error("unexpected argument '%s'", argv[optind]);
 	return 0;
@@ -224,6 +241,12 @@ check_command(const struct options *o, const struct command **cmd)
 		return usage_error("%s: -n applies to stats and top only", o->cmd);
 	if ((o->given & OPT_WATCH) && !((*cmd)->opts & OPT_WATCH))
 		return usage_error("%s: --interval and --count apply to watch only", o->cmd);
+	if (!strcmp(o->cmd, "filter")) {
+		if (!o->what || !strcmp(o->what, "get") || !strcmp(o->what, "set") ||
+		    !strcmp(o->what, "clear"))
+			return 0;
+		return usage_error("filter: '%s' is not one of get, set, clear", o->what);
+	}
 	if (strcmp(o->cmd, "top") && o->what)
 		return usage_error("unexpected argument '%s'", o->what);
 	if (strcmp(o->cmd, "top"))
@@ -320,6 +343,13 @@ build_request(const struct options *o)
 {
 	json_t *req = json_pack("{s:s}", "cmd", o->cmd);
 
+	if (req && !strcmp(o->cmd, "filter")) {
+		if (o->what && !strcmp(o->what, "set"))
+			json_object_set_new(req, "set", json_string(o->expr));
+		else if (o->what && !strcmp(o->what, "clear"))
+			json_object_set_new(req, "clear", json_true());
+		return req;
+	}
 	if (req && o->what)
 		json_object_set_new(req, "what", json_string(o->what));
 	if (req && o->top_n)

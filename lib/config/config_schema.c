@@ -96,6 +96,7 @@ static const cyaml_schema_field_t config_fields[] = {
 	CYAML_FIELD_MAPPING("spread", OPT, struct ws_config, spread, spread_fields),
 	CYAML_FIELD_MAPPING("socket", OPT, struct ws_config, socket, socket_fields),
 	CYAML_FIELD_MAPPING("analytics", OPT, struct ws_config, analytics, analytics_fields),
+	CYAML_FIELD_STRING("filter", OPT, struct ws_config, filter, 0),
 	CYAML_FIELD_END,
 };
 

@@ -102,6 +102,7 @@ struct ws_config {
 	struct ws_config_spread spread;
 	struct ws_config_socket socket;
 	struct ws_config_analytics analytics;
+	char filter[1024]; /**< capture filter, tcpdump syntax; "" lets everything through */
 };
 
 /**

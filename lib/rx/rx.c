@@ -67,6 +67,19 @@ parse_frame(const struct ws_rx_lcore *lc, const uint8_t *d, uint32_t len, struct
 		ws_parse_link(lc->linktype, d, len, p);
 }
 
+/* The capture filter: rejected frames are counted and not analysed. */
+static inline bool
+filter_pass(struct ws_rx_lcore *lc, struct rte_mbuf *m)
+{
+	if (lc->filter && !ws_filter_match(lc->filter, m)) {
+		lc->cnt.rejected++;
+		lc->cnt.rejected_bytes += rte_pktmbuf_pkt_len(m);
+		return false;
+	}
+	lc->cnt.passed++;
+	return true;
+}
+
 static inline void
 account(struct ws_rx_lcore *lc, struct rte_mbuf *m, const uint8_t *d, uint32_t len,
 	const struct ws_pkt *p)
@@ -102,6 +115,8 @@ rx_process(struct ws_rx_lcore *lc, struct rte_mbuf **pkts, unsigned int n)
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
 	for (i = 0; i < n; i++) {
 		prefetch(pkts, i, n);
+		if (!filter_pass(lc, pkts[i]))
+			continue;
 		d = frame_data(lc, pkts[i], &len);
 		parse_frame(lc, d, len, &p);
 		account(lc, pkts[i], d, len, &p);
@@ -154,7 +169,8 @@ rx_spread(struct ws_rx_lcore *lc, struct rte_mbuf **pkts, unsigned int n)
 		parse_frame(lc, d, len, &p);
 		t = ws_rss_target(ws_rss_hash_pkt(lc->rss, d, &p), lc->n_lcores);
 		if (t == lc->index) {
-			account(lc, pkts[i], d, len, &p);
+			if (filter_pass(lc, pkts[i]))
+				account(lc, pkts[i], d, len, &p);
 			mine[n_mine++] = pkts[i];
 		} else {
 			lc->spread_buf[t][lc->spread_n[t]++] = pkts[i];
@@ -265,15 +281,24 @@ ws_rx_lcore_main(void *arg)
 	lc->start_tsc = rte_rdtsc();
 	lc->next_publish = lc->start_tsc;
 	lc->reset_seen = __atomic_load_n(&ws_rx_reset_gen, __ATOMIC_ACQUIRE);
+	rte_rcu_qsbr_thread_register(lc->qsbr, lc->index);
+	rte_rcu_qsbr_thread_online(lc->qsbr, lc->index);
 	while (!__atomic_load_n(&ws_rx_quit, __ATOMIC_RELAXED)) {
+		/* One filter per turn; reporting the turn over lets an old one be freed. */
+		lc->filter = ws_filter_current();
+		lc->cnt.filter_generation = lc->filter ? lc->filter->generation : 0;
 		poll_queues(lc, pkts);
+		rte_rcu_qsbr_quiescent(lc->qsbr, lc->index);
 		rx_maybe_publish(lc);
 	}
+	lc->filter = ws_filter_current();
 	/* Count what the spreading lcores sent up to their last packet: none is lost. */
 	__atomic_store_n(&lc->spread_done, 1, __ATOMIC_RELEASE);
 	while (!producers_done(lc) || drain_rings(lc, pkts) != 0)
 		drain_rings(lc, pkts);
 	rx_publish(lc, rte_rdtsc());
+	rte_rcu_qsbr_thread_offline(lc->qsbr, lc->index);
+	rte_rcu_qsbr_thread_unregister(lc->qsbr, lc->index);
 	__atomic_store_n(&lc->stopped, 1, __ATOMIC_RELEASE);
 	return 0;
 }

@@ -22,7 +22,10 @@
 #include <stdint.h>
 
 #include <rte_common.h>
+#include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
+
+#include <ws_filter.h>
 
 #include <ws_rss.h>
 #include <ws_stats.h>
@@ -45,6 +48,10 @@ struct ws_rx_counters {
 	uint64_t total_tsc;	/**< TSC cycles since launch (or reset) */
 	uint64_t ts_first;	/**< earliest RX timestamp seen (capture time, us), 0: none */
 	uint64_t ts_last;	/**< latest RX timestamp seen */
+	uint64_t passed;	/**< packets the capture filter let through (all without one) */
+	uint64_t rejected;	/**< packets the filter rejected: not analysed */
+	uint64_t rejected_bytes;
+	uint32_t filter_generation;	/**< filter in force at the last turn, 0: none */
 };
 
 /** A NIC queue polled by an RX lcore. */
@@ -71,6 +78,7 @@ struct ws_rx_lcore {
 	int ts_offset;		/**< RX timestamp dynfield, or -1 */
 	uint64_t publish_tsc;	/**< TSC period between snapshots */
 	const struct ws_rss_table *rss;
+	struct rte_rcu_qsbr *qsbr;	/**< reports quiescent states for filter changes */
 	unsigned int n_queues;
 	struct ws_rx_queue queues[WS_RX_MAX_QUEUES];
 	struct rte_ring *to[WS_RX_MAX_LCORES];	/**< rings to other lcores, by index */
@@ -81,6 +89,7 @@ struct ws_rx_lcore {
 	/* Written by this lcore only. */
 	struct ws_stats *stats __rte_cache_aligned;
 	uint8_t *bounce;	/**< a frame spanning several mbufs, copied whole */
+	const struct ws_filter *filter;	/**< in force for this loop turn */
 	struct ws_rx_counters cnt;
 	uint64_t start_tsc;
 	uint64_t next_publish;
