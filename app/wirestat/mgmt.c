@@ -79,11 +79,13 @@ cores_json(struct ws_app *app)
 		const struct ws_rx_counters *c = &app->rx_cnt[i];
 
 		json_array_append_new(
-			list, json_pack("{s:i, s:i, s:I, s:I, s:I, s:I, s:f}", "lcore",
+			list, json_pack("{s:i, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:f}", "lcore",
 					app->rx[i]->lcore_id, "index", i, "rx", (json_int_t)c->rx,
 					"spread_in", (json_int_t)c->spread_in, "spread_out",
 					(json_int_t)c->spread_out, "ring_full", (json_int_t)c->ring_full,
-					"busy", c->total_tsc ? (double)c->busy_tsc / c->total_tsc : 0.0));
+					"passed", (json_int_t)c->passed, "rejected",
+					(json_int_t)c->rejected, "busy",
+					c->total_tsc ? (double)c->busy_tsc / c->total_tsc : 0.0));
 	}
 	return list;
 }

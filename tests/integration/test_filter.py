@@ -122,6 +122,12 @@ def check_live(res, build, cap):
     res.check("after shutdown: passed = packets analysed", ok and f["passed"] == final["packets"],
               json.dumps(f))
     # Received by each lcore = read from queues and rings, less what it sent on or dropped.
+    per_lcore = [(c["rx"] + c["spread_in"] - c["spread_out"] - c["ring_full"],
+                  c["passed"] + c["rejected"]) for c in final.get("cores", [])]
+    res.check("after shutdown, per RX lcore: received = passed + rejected",
+              ok and len(per_lcore) == 2 and all(a == b for a, b in per_lcore) and
+              all(c["passed"] > 0 and c["rejected"] > 0 for c in final["cores"]),
+              str(per_lcore))
     rx = sum(c["rx"] for c in final.get("cores", []))
     drops = final.get("drops", {}).get("spread_ring_full", 0)
     res.check("after shutdown: received = passed + rejected (+ ring drops)",
