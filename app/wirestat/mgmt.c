@@ -171,6 +171,7 @@ ws_mgmt_report(struct ws_app *app)
 				    json_pack("{s:s, s:I, s:i}", "file", app->run.capture,
 					      "packets_in_file", (json_int_t)app->run.capture_packets,
 					      "linktype", app->run.linktype));
+	json_object_set_new(r, "rates", ws_stats_rates_json(app->merged, app->run.rates_last));
 	json_object_set_new(r, "filter", filter_json(app));
 	json_object_set_new(r, "time", time_json(app));
 	json_object_set_new(r, "drops", drops_json(app));
@@ -224,17 +225,52 @@ get_n(const json_t *req, unsigned int dflt, unsigned int *n, char *err, size_t e
 }
 
 static int
+get_seconds(const json_t *req, const char *key, unsigned int dflt, unsigned int *v, char *err,
+	    size_t err_size)
+{
+	const json_t *j = json_object_get(req, key);
+
+	*v = dflt;
+	if (!j)
+		return 0;
+	if (!json_is_integer(j) || json_integer_value(j) < 1 || json_integer_value(j) > 86400) {
+		snprintf(err, err_size, "\"%s\" must be a number of seconds from 1 to 86400", key);
+		return EINVAL;
+	}
+	*v = (unsigned int)json_integer_value(j);
+	return 0;
+}
+
+/* The whole report; "n" entries per top list, "rates" seconds of traffic (default 60). */
+static int
 cmd_stats(void *ctx, const json_t *req, json_t **result, char *err, size_t err_size)
 {
 	struct ws_app *app = ctx;
-	unsigned int n, saved = app->run.top_n;
-	int rc = get_n(req, saved, &n, err, err_size);
+	unsigned int n, last, saved_n = app->run.top_n, saved_last = app->run.rates_last;
+	int rc = get_n(req, saved_n, &n, err, err_size);
 
+	if (rc == 0)
+		rc = get_seconds(req, "rates", 60, &last, err, err_size);
 	if (rc)
 		return rc;
 	app->run.top_n = n;
+	app->run.rates_last = last;
 	*result = ws_mgmt_report(app);
-	app->run.top_n = saved;
+	app->run.top_n = saved_n;
+	app->run.rates_last = saved_last;
+	return *result ? 0 : ENOMEM;
+}
+
+static int
+cmd_rates(void *ctx, const json_t *req, json_t **result, char *err, size_t err_size)
+{
+	struct ws_app *app = ctx;
+	unsigned int last;
+	int rc = get_seconds(req, "last", 60, &last, err, err_size);
+
+	if (rc)
+		return rc;
+	*result = ws_stats_rates_json(app->merged, last);
 	return *result ? 0 : ENOMEM;
 }
 
@@ -376,6 +412,7 @@ const struct ws_ctl_cmd ws_mgmt_cmds[] = {
 	{ "cores", "per RX lcore: packets, spread, drops, busy ratio", cmd_cores },
 	{ "ports", "per port: NIC counters and xstats", cmd_ports },
 	{ "reset", "zero the statistics of every RX lcore", cmd_reset },
+	{ "rates", "packets, bytes and new flows per second; \"last\": seconds", cmd_rates },
 	{ NULL, NULL, NULL },
 };
 

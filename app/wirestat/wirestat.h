@@ -26,6 +26,7 @@ struct ws_run {
 	uint64_t capture_packets; /**< packets in the capture, counted before start */
 	bool json;		  /**< report as JSON */
 	unsigned int top_n;
+	unsigned int rates_last;  /**< seconds of traffic in the report, 0: the whole window */
 	unsigned int snapshot_ms;
 	unsigned int ring_size;
 	unsigned int mbufs, mbuf_cache, data_room;

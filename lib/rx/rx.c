@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
@@ -84,15 +85,20 @@ static inline void
 account(struct ws_rx_lcore *lc, struct rte_mbuf *m, const uint8_t *d, uint32_t len,
 	const struct ws_pkt *p)
 {
+	uint64_t ts_ns = lc->now_ns;
+
 	ws_stats_account(lc->stats, d, len, rte_pktmbuf_pkt_len(m), p);
 	if (lc->ts_offset >= 0) {
+		/* Offline: the capture's time (DPDK 22.11's net_pcap gives microseconds). */
 		uint64_t ts = *RTE_MBUF_DYNFIELD(m, lc->ts_offset, uint64_t *);
 
 		if (lc->cnt.ts_first == 0 || ts < lc->cnt.ts_first)
 			lc->cnt.ts_first = ts;
 		if (ts > lc->cnt.ts_last)
 			lc->cnt.ts_last = ts;
+		ts_ns = ts * 1000;
 	}
+	ws_series_add(&lc->stats->series, ts_ns, rte_pktmbuf_pkt_len(m));
 }
 
 static inline void
@@ -229,6 +235,7 @@ drain_rings(struct ws_rx_lcore *lc, struct rte_mbuf **pkts)
 		if (n == 0)
 			continue;
 		t0 = rte_rdtsc();
+		lc->now_ns = lc->start_ns + (uint64_t)((t0 - lc->start_tsc) * lc->ns_per_tsc);
 		lc->cnt.spread_in += n;
 		rx_process(lc, pkts, n);
 		lc->cnt.busy_tsc += rte_rdtsc() - t0;
@@ -250,6 +257,7 @@ poll_queues(struct ws_rx_lcore *lc, struct rte_mbuf **pkts)
 		if (n == 0)
 			continue;
 		t0 = rte_rdtsc();
+		lc->now_ns = lc->start_ns + (uint64_t)((t0 - lc->start_tsc) * lc->ns_per_tsc);
 		lc->cnt.rx += n;
 		if (rq->spread)
 			rx_spread(lc, pkts, n);
@@ -277,8 +285,13 @@ ws_rx_lcore_main(void *arg)
 {
 	struct ws_rx_lcore *lc = arg;
 	struct rte_mbuf *pkts[WS_BURST];
+	struct timespec ts;
 
+	clock_gettime(CLOCK_REALTIME, &ts);
 	lc->start_tsc = rte_rdtsc();
+	lc->start_ns = (uint64_t)ts.tv_sec * 1000000000u + ts.tv_nsec;
+	lc->ns_per_tsc = 1e9 / rte_get_tsc_hz();
+	lc->now_ns = lc->start_ns;
 	lc->next_publish = lc->start_tsc;
 	lc->reset_seen = __atomic_load_n(&ws_rx_reset_gen, __ATOMIC_ACQUIRE);
 	rte_rcu_qsbr_thread_register(lc->qsbr, lc->index);

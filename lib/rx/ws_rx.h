@@ -92,6 +92,9 @@ struct ws_rx_lcore {
 	const struct ws_filter *filter;	/**< in force for this loop turn */
 	struct ws_rx_counters cnt;
 	uint64_t start_tsc;
+	uint64_t start_ns;	/**< wall clock at start_tsc: live traffic is timed by the TSC */
+	double ns_per_tsc;
+	uint64_t now_ns;	/**< time of the current burst */
 	uint64_t next_publish;
 	uint32_t reset_seen;
 	uint16_t spread_n[WS_RX_MAX_LCORES];

@@ -26,6 +26,13 @@ ws_stats_create(const struct ws_stats_sizes *sizes)
 
 	if (!s)
 		return NULL;
+	s->series.n = sizes->rate_seconds ? sizes->rate_seconds : 900;
+	s->series.slot = calloc(s->series.n, sizeof(s->series.slot[0]));
+	if (!s->series.slot) {
+		free(s);
+		return NULL;
+	}
+	s->series.cur = &s->series.slot[0];
 	for (i = 0; i < WS_TOP_MAX; i++) {
 		s->top[i] = ws_topk_create(i == WS_TOP_HOST ? sizes->host_capacity
 							    : sizes->top_capacity,
@@ -49,6 +56,7 @@ ws_stats_destroy(struct ws_stats *s)
 		return;
 	for (i = 0; i < WS_TOP_MAX; i++)
 		ws_topk_destroy(s->top[i]);
+	free(s->series.slot);
 	free(s);
 }
 
@@ -60,6 +68,9 @@ ws_stats_reset(struct ws_stats *s)
 	memset(&s->c, 0, sizeof(s->c));
 	for (i = 0; i < WS_TOP_MAX; i++)
 		ws_topk_reset(s->top[i]);
+	memset(s->series.slot, 0, s->series.n * sizeof(s->series.slot[0]));
+	s->series.cur = &s->series.slot[0];
+	s->series.cur_start_ns = s->series.cur_end_ns = 0;
 }
 
 static inline unsigned int
@@ -197,6 +208,47 @@ ws_stats_account(struct ws_stats *s, const uint8_t *data, uint32_t len, uint32_t
 		count_host(s, data, len, frame_len, p);
 }
 
+void
+ws_series_advance(struct ws_series *s, uint64_t ts_ns)
+{
+	uint64_t sec = ts_ns / 1000000000u;
+	struct ws_series_slot *slot = &s->slot[sec % s->n];
+
+	if (slot->sec != sec) {
+		/* A packet older than the window counts in the newer second that has its slot. */
+		if (slot->sec > sec)
+			sec = slot->sec;
+		else
+			*slot = (struct ws_series_slot){ .sec = sec };
+	}
+	s->cur = slot;
+	s->cur_start_ns = sec * 1000000000u;
+	s->cur_end_ns = s->cur_start_ns + 1000000000u;
+}
+
+/* Same second: add; a newer one replaces an older; an older one is out of the window. */
+static void
+series_merge(struct ws_series *dst, const struct ws_series *src)
+{
+	uint32_t i;
+
+	for (i = 0; i < src->n; i++) {
+		const struct ws_series_slot *v = &src->slot[i];
+		struct ws_series_slot *d;
+
+		if (v->sec == 0)
+			continue;
+		d = &dst->slot[v->sec % dst->n];
+		if (d->sec == v->sec) {
+			d->packets += v->packets;
+			d->bytes += v->bytes;
+			d->flows += v->flows;
+		} else if (d->sec < v->sec) {
+			*d = *v;
+		}
+	}
+}
+
 int
 ws_stats_merge(struct ws_stats *dst, const struct ws_stats *src)
 {
@@ -207,6 +259,7 @@ ws_stats_merge(struct ws_stats *dst, const struct ws_stats *src)
 
 	for (i = 0; i < sizeof(dst->c) / sizeof(uint64_t); i++)
 		d[i] += v[i];
+	series_merge(&dst->series, &src->series);
 	for (i = 0; i < WS_TOP_MAX; i++) {
 		rc = ws_topk_merge(dst->top[i], src->top[i]);
 		if (rc < 0)
@@ -221,6 +274,12 @@ ws_stats_copy(struct ws_stats *dst, const struct ws_stats *src)
 	int i, rc;
 
 	dst->c = src->c;
+	if (dst->series.n != src->series.n)
+		return -EINVAL;
+	memcpy(dst->series.slot, src->series.slot, src->series.n * sizeof(src->series.slot[0]));
+	dst->series.cur = dst->series.slot + (src->series.cur - src->series.slot);
+	dst->series.cur_start_ns = src->series.cur_start_ns;
+	dst->series.cur_end_ns = src->series.cur_end_ns;
 	for (i = 0; i < WS_TOP_MAX; i++) {
 		rc = ws_topk_copy(dst->top[i], src->top[i]);
 		if (rc < 0)

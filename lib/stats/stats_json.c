@@ -174,3 +174,42 @@ ws_stats_json(const struct ws_stats *s, unsigned int top_n)
 	json_object_set_new(o, "top_error_bound", bounds);
 	return o;
 }
+
+static int
+slot_cmp(const void *a, const void *b)
+{
+	const struct ws_series_slot *x = a, *y = b;
+
+	return (x->sec > y->sec) - (x->sec < y->sec);
+}
+
+json_t *
+ws_stats_rates_json(const struct ws_stats *s, unsigned int last)
+{
+	const struct ws_series *se = &s->series;
+	struct ws_series_slot *v = calloc(se->n, sizeof(*v));
+	json_t *list = json_array();
+	uint32_t i, n = 0, from;
+
+	if (!v || !list) {
+		free(v);
+		json_decref(list);
+		return NULL;
+	}
+	for (i = 0; i < se->n; i++)
+		if (se->slot[i].sec)
+			v[n++] = se->slot[i];
+	qsort(v, n, sizeof(*v), slot_cmp);
+	/* Only the window that ends at the latest second. */
+	from = 0;
+	while (from < n && v[from].sec + se->n <= v[n - 1].sec)
+		from++;
+	if (last && n - from > last)
+		from = n - last;
+	for (i = from; i < n; i++)
+		json_array_append_new(list, json_pack("[I, I, I, I]", (json_int_t)v[i].sec,
+						      (json_int_t)v[i].packets,
+						      (json_int_t)v[i].bytes, (json_int_t)v[i].flows));
+	free(v);
+	return json_pack("{s:i, s:i, s:o}", "interval_s", 1, "seconds", se->n, "series", list);
+}

@@ -61,6 +61,40 @@ print_top(FILE *f, const char *title, const json_t *list, const char *key)
 		fprintf(f, "  (none)\n");
 }
 
+/* Traffic over time: peak rates and a sparkline of packets per second. */
+static void
+print_rates(FILE *f, const json_t *rates)
+{
+	static const char *const bars[] = { "\u2581", "\u2582", "\u2583", "\u2584",
+					    "\u2585", "\u2586", "\u2587", "\u2588" };
+	const json_t *series = json_object_get(rates, "series"), *e;
+	long long peak_p = 0, peak_b = 0, p;
+	size_t i, n = json_array_size(series), step;
+
+	if (n == 0)
+		return;
+	json_array_foreach((json_t *)series, i, e) {
+		p = (long long)json_integer_value(json_array_get(e, 1));
+		peak_p = p > peak_p ? p : peak_p;
+		p = (long long)json_integer_value(json_array_get(e, 2));
+		peak_b = p > peak_b ? p : peak_b;
+	}
+	fprintf(f, "\ntraffic over %zu s: peak %lld packets/s, %.1f Mbit/s\n  ", n, peak_p,
+		peak_b * 8 / 1e6);
+	/* At most 72 columns: each shows the busiest second it covers. */
+	step = (n + 71) / 72;
+	for (i = 0; i < n; i += step) {
+		long long m = 0;
+
+		for (size_t j = i; j < i + step && j < n; j++) {
+			p = (long long)json_integer_value(json_array_get(json_array_get(series, j), 1));
+			m = p > m ? p : m;
+		}
+		fputs(bars[peak_p ? m * 7 / peak_p : 0], f);
+	}
+	fputc('\n', f);
+}
+
 void
 ws_stats_print(FILE *f, const json_t *r)
 {
@@ -70,4 +104,5 @@ ws_stats_print(FILE *f, const json_t *r)
 	print_top(f, "top sources", json_object_get(r, "top_src_ips"), "ip");
 	print_top(f, "top destination ports", json_object_get(r, "top_dst_ports"), "port");
 	print_top(f, "hostnames (DNS, TLS SNI, HTTP Host)", json_object_get(r, "hosts"), "name");
+	print_rates(f, json_object_get(r, "rates"));
 }

@@ -55,7 +55,49 @@ struct ws_stats_counters {
 struct ws_stats_sizes {
 	uint32_t top_capacity;	/**< counters per address/port summary */
 	uint32_t host_capacity;	/**< counters in the hostname summary */
+	uint32_t rate_seconds;	/**< seconds of traffic kept per second (0: 900) */
 };
+
+/** Traffic in one second of time (capture time offline, wall clock live). */
+struct ws_series_slot {
+	uint64_t sec;		/**< seconds since the epoch; 0: unused */
+	uint64_t packets;
+	uint64_t bytes;
+	uint64_t flows;		/**< flows that began in this second */
+};
+
+/**
+ * The last n seconds of traffic, one slot per second, indexed by second
+ * modulo n. Filled per packet at the cost of a compare while the second
+ * lasts; a new second costs one division.
+ */
+struct ws_series {
+	uint32_t n;
+	struct ws_series_slot *cur;	/**< slot of the second being filled */
+	uint64_t cur_start_ns, cur_end_ns;
+	struct ws_series_slot *slot;
+};
+
+void ws_series_advance(struct ws_series *s, uint64_t ts_ns);
+
+/** Count a packet at ts_ns (nanoseconds since the epoch). Hot path. */
+static inline void
+ws_series_add(struct ws_series *s, uint64_t ts_ns, uint32_t bytes)
+{
+	if (__builtin_expect(ts_ns >= s->cur_end_ns || ts_ns < s->cur_start_ns, 0))
+		ws_series_advance(s, ts_ns);
+	s->cur->packets++;
+	s->cur->bytes += bytes;
+}
+
+/** Count flows that began at ts_ns. */
+static inline void
+ws_series_add_flows(struct ws_series *s, uint64_t ts_ns, uint32_t flows)
+{
+	if (__builtin_expect(ts_ns >= s->cur_end_ns || ts_ns < s->cur_start_ns, 0))
+		ws_series_advance(s, ts_ns);
+	s->cur->flows += flows;
+}
 
 /** Heavy-hitter summaries kept per core. */
 enum ws_stats_top {
@@ -69,6 +111,7 @@ enum ws_stats_top {
 struct ws_stats {
 	struct ws_stats_counters c;
 	struct ws_topk *top[WS_TOP_MAX];
+	struct ws_series series;
 };
 
 /** @return new zeroed statistics, or NULL with errno set. */
@@ -104,6 +147,12 @@ int ws_stats_copy(struct ws_stats *dst, const struct ws_stats *src);
  * @return a new JSON object, or NULL on allocation failure
  */
 json_t *ws_stats_json(const struct ws_stats *s, unsigned int top_n);
+
+/**
+ * Traffic over time: {"interval_s": 1, "seconds": n, "series": [[second, packets, bytes,
+ * new flows], ...]} for the last `last` seconds that saw traffic (at most n), oldest first.
+ */
+json_t *ws_stats_rates_json(const struct ws_stats *s, unsigned int last);
 
 /** Print a report made by ws_stats_json() as tables for people. */
 void ws_stats_print(FILE *f, const json_t *report);

@@ -10,6 +10,7 @@ usage: test_offline.py BUILD_DIR CAPTURE...
 (Agreement with tshark is checked by the report-vs-truth tests.)
 """
 import os
+import subprocess
 import sys
 import tempfile
 
@@ -42,6 +43,23 @@ def main(argv):
                 spread = sum(c["spread_in"] for c in reports[n]["cores"])
                 res.check(f"{name}: {n} RX lcores shared the work", spread > 0 or rep["packets"] < 50,
                           str(reports[n]["cores"]))
+
+    # Traffic over time, second by second, against tshark's timestamps.
+    for cap in captures[:2]:
+        r = subprocess.run(["tshark", "-n", "-r", cap, "-T", "fields", "-e", "frame.time_epoch",
+                            "-e", "frame.cap_len"], capture_output=True)
+        per_sec = {}
+        for line in r.stdout.decode().split("\n"):
+            if line:
+                t, n = line.split("\t")
+                sec = int(t.split(".")[0])
+                p, b = per_sec.get(sec, (0, 0))
+                per_sec[sec] = (p + 1, b + int(n))
+        rc, rep, err = offline(build, cap)
+        ours = {e[0]: (e[1], e[2]) for e in rep["rates"]["series"]} if rep else {}
+        res.check(f"{os.path.basename(cap)}: packets and bytes per second equal tshark's",
+                  r.returncode == 0 and ours == per_sec and len(ours) > 0,
+                  f"{len(ours)} vs {len(per_sec)} seconds")
 
     with tempfile.TemporaryDirectory() as tmp:
         junk = os.path.join(tmp, "junk.pcap")
