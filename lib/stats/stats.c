@@ -19,6 +19,7 @@ ws_stats_create(const struct ws_stats_sizes *sizes)
 		[WS_TOP_DST] = WS_KEY_IP_LEN,
 		[WS_TOP_SRC] = WS_KEY_IP_LEN,
 		[WS_TOP_DPORT] = WS_KEY_PORT_LEN,
+		[WS_TOP_PAIR] = WS_KEY_PAIR_LEN,
 		[WS_TOP_HOST] = WS_KEY_HOST_LEN,
 	};
 	struct ws_stats *s = calloc(1, sizeof(*s));
@@ -125,13 +126,14 @@ count_l4(struct ws_stats_counters *c, const struct ws_ip *o)
 static void
 count_addresses(struct ws_stats *s, const uint8_t *data, uint32_t len, const struct ws_ip *o)
 {
-	uint8_t key[WS_KEY_IP_LEN];
+	uint8_t key[WS_KEY_PAIR_LEN];
 	uint16_t klen;
 
 	klen = ws_key_ip(key, data, o, 0);
 	count_top(s, WS_TOP_SRC, key, klen, len);
 	ws_key_ip(key, data, o, 1);
 	count_top(s, WS_TOP_DST, key, klen, len);
+	count_top(s, WS_TOP_PAIR, key, ws_key_pair(key, data, o), len);
 	if (o->has_l4 && (o->proto == 6 || o->proto == 17)) {
 		klen = ws_key_port(key, o->proto, o->dport);
 		count_top(s, WS_TOP_DPORT, key, klen, len);

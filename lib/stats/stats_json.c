@@ -30,6 +30,21 @@ ws_size_bucket_str(int bucket)
 	return bucket >= 0 && bucket < WS_SIZE_BUCKETS ? size_names[bucket] : "unknown";
 }
 
+/* "a|b", a < b as strings, as the truth files write pairs. */
+static void
+pair_text(const struct ws_topk_entry *e, char *buf, size_t size)
+{
+	int af = e->key[0] == 4 ? AF_INET : AF_INET6, alen = e->key[0] == 4 ? 4 : 16;
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+
+	inet_ntop(af, e->key + 1, a, sizeof(a));
+	inet_ntop(af, e->key + 1 + alen, b, sizeof(b));
+	if (strcmp(a, b) <= 0)
+		snprintf(buf, size, "%s|%s", a, b);
+	else
+		snprintf(buf, size, "%s|%s", b, a);
+}
+
 static void
 key_text(int which, const struct ws_topk_entry *e, char *buf, size_t size)
 {
@@ -40,6 +55,9 @@ key_text(int which, const struct ws_topk_entry *e, char *buf, size_t size)
 		break;
 	case WS_TOP_DPORT:
 		snprintf(buf, size, "%u", (unsigned int)e->key[1] << 8 | e->key[2]);
+		break;
+	case WS_TOP_PAIR:
+		pair_text(e, buf, size);
 		break;
 	default:
 		snprintf(buf, size, "%.*s", e->key_len - 1, (const char *)e->key + 1);
@@ -69,6 +87,13 @@ row_json(int which, const struct row *r)
 	case WS_TOP_SRC:
 		return json_pack("{s:s, s:I, s:I}", "ip", r->text, "packets", (json_int_t)e->packets,
 				 "bytes", (json_int_t)e->bytes);
+	case WS_TOP_PAIR: {
+		char *bar = strchr(r->text, '|');
+
+		return json_pack("{s:s%, s:s, s:I, s:I}", "a", r->text, (size_t)(bar - r->text), "b",
+				 bar + 1, "packets", (json_int_t)e->packets, "bytes",
+				 (json_int_t)e->bytes);
+	}
 	case WS_TOP_DPORT:
 		return json_pack("{s:s, s:i, s:I, s:I}", "proto", e->key[0] == 6 ? "tcp" : "udp",
 				 "port", e->key[1] << 8 | e->key[2], "packets",
@@ -158,6 +183,7 @@ ws_stats_json(const struct ws_stats *s, unsigned int top_n)
 		[WS_TOP_DST] = "top_dst_ips",
 		[WS_TOP_SRC] = "top_src_ips",
 		[WS_TOP_DPORT] = "top_dst_ports",
+		[WS_TOP_PAIR] = "top_pairs",
 		[WS_TOP_HOST] = "hosts",
 	};
 	json_t *o = counters_json(&s->c), *bounds;

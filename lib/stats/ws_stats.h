@@ -104,6 +104,7 @@ enum ws_stats_top {
 	WS_TOP_DST,	/**< outer destination IP */
 	WS_TOP_SRC,	/**< outer source IP */
 	WS_TOP_DPORT,	/**< outer TCP/UDP destination port */
+	WS_TOP_PAIR,	/**< outer address pair, both directions together */
 	WS_TOP_HOST,	/**< hostnames (DNS query, TLS SNI, HTTP Host) */
 	WS_TOP_MAX
 };

@@ -160,6 +160,12 @@ def compare(report, truth, chk, cap):
             lst = [e for e in report[ours_name] if family(e["ip"]) == fam]
             compare_top(chk, f"{ours_name}.{fam}", lst, truth[truth_name][fam], "ip", "addr",
                         exact_bytes)
+    for fam in ("ipv4", "ipv6"):
+        lst = [dict(e, pair=e["a"] + "|" + e["b"]) for e in report["top_pairs"]
+               if family(e["a"]) == fam]
+        want = dict(truth["ip_pairs"][fam])
+        want["top"] = [dict(t, pair=t["a"] + "|" + t["b"]) for t in want["top"]]
+        compare_top(chk, f"top_pairs.{fam}", lst, want, "pair", "pair", exact_bytes)
     for proto in ("tcp", "udp"):
         lst = [e for e in report["top_dst_ports"] if e["proto"] == proto]
         compare_top(chk, f"top_dst_ports.{proto}", lst, truth["top_ports"][proto + "_dst"],
