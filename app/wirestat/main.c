@@ -272,7 +272,8 @@ daemon_prepare(const struct options *o, struct ws_config **cp, struct ws_run *ru
 	run->data_room = c->mempool.data_room;
 	run->ring_size = c->spread.ring_size;
 	run->sizes = (struct ws_stats_sizes){ .top_capacity = c->analytics.top_capacity,
-					      .host_capacity = c->analytics.host_capacity };
+					      .host_capacity = c->analytics.host_capacity,
+					      .rate_seconds = c->analytics.rate_seconds };
 	if (o->top_n == 0)
 		run->top_n = c->analytics.top_n;
 	run->snapshot_ms = c->analytics.snapshot_ms;

@@ -35,6 +35,7 @@ static const struct range top_ranges[] = {
 	TOP("analytics.host_capacity", analytics.host_capacity, 16, 1048576, false),
 	TOP("analytics.top_n", analytics.top_n, 1, 1000, false),
 	TOP("analytics.snapshot_ms", analytics.snapshot_ms, 10, 60000, false),
+	TOP("analytics.rate_seconds", analytics.rate_seconds, 60, 86400, false),
 };
 
 static const struct range port_ranges[] = {

@@ -84,6 +84,7 @@ static const cyaml_schema_field_t analytics_fields[] = {
 	CYAML_FIELD_UINT("host_capacity", OPT, struct ws_config_analytics, host_capacity),
 	CYAML_FIELD_UINT("top_n", OPT, struct ws_config_analytics, top_n),
 	CYAML_FIELD_UINT("snapshot_ms", OPT, struct ws_config_analytics, snapshot_ms),
+	CYAML_FIELD_UINT("rate_seconds", OPT, struct ws_config_analytics, rate_seconds),
 	CYAML_FIELD_END,
 };
 
@@ -151,4 +152,5 @@ config_defaults_apply(const struct load_ctx *x, struct ws_config *c)
 	DEFAULT(x, c->analytics.host_capacity, 1024, "analytics.host_capacity");
 	DEFAULT(x, c->analytics.top_n, 10, "analytics.top_n");
 	DEFAULT(x, c->analytics.snapshot_ms, 100, "analytics.snapshot_ms");
+	DEFAULT(x, c->analytics.rate_seconds, 900, "analytics.rate_seconds");
 }

@@ -90,6 +90,7 @@ struct ws_config_analytics {
 	uint32_t host_capacity; /**< hosts tracked, 16..1048576 */
 	uint32_t top_n;		/**< entries reported, 1..1000 */
 	uint32_t snapshot_ms;	/**< RX lcore publish period, 10..60000 */
+	uint32_t rate_seconds;	/**< seconds of per-second traffic kept, 60..86400 */
 };
 
 /** The whole configuration; read-only once ws_config_load() has returned it. */
