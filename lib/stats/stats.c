@@ -34,6 +34,15 @@ ws_stats_create(const struct ws_stats_sizes *sizes)
 		return NULL;
 	}
 	s->series.cur = &s->series.slot[0];
+	for (i = 0; i < WS_UNIQ_MAX; i++) {
+		s->uniq[i] = ws_hll_create(WS_STATS_HLL_P);
+		if (!s->uniq[i]) {
+			err = errno;
+			ws_stats_destroy(s);
+			errno = err;
+			return NULL;
+		}
+	}
 	for (i = 0; i < WS_TOP_MAX; i++) {
 		s->top[i] = ws_topk_create(i == WS_TOP_HOST ? sizes->host_capacity
 							    : sizes->top_capacity,
@@ -57,6 +66,8 @@ ws_stats_destroy(struct ws_stats *s)
 		return;
 	for (i = 0; i < WS_TOP_MAX; i++)
 		ws_topk_destroy(s->top[i]);
+	for (i = 0; i < WS_UNIQ_MAX; i++)
+		ws_hll_destroy(s->uniq[i]);
 	free(s->series.slot);
 	free(s);
 }
@@ -69,6 +80,8 @@ ws_stats_reset(struct ws_stats *s)
 	memset(&s->c, 0, sizeof(s->c));
 	for (i = 0; i < WS_TOP_MAX; i++)
 		ws_topk_reset(s->top[i]);
+	for (i = 0; i < WS_UNIQ_MAX; i++)
+		ws_hll_reset(s->uniq[i]);
 	memset(s->series.slot, 0, s->series.n * sizeof(s->series.slot[0]));
 	s->series.cur = &s->series.slot[0];
 	s->series.cur_start_ns = s->series.cur_end_ns = 0;
@@ -123,6 +136,24 @@ count_l4(struct ws_stats_counters *c, const struct ws_ip *o)
 	}
 }
 
+/* A conversation: protocol and both (address, port) ends, the lower end first. */
+static void
+count_conversation(struct ws_stats *s, const uint8_t *data, const struct ws_ip *o)
+{
+	uint16_t alen = o->version == 4 ? 4 : 16, sp = o->sport, dp = o->dport;
+	const uint8_t *src = data + o->l3_off + (o->version == 4 ? 12 : 8), *dst = src + alen;
+	int c = memcmp(src, dst, alen);
+	int lo_first = c < 0 || (c == 0 && sp <= dp);
+	uint8_t key[1 + 2 * (16 + 2)];
+
+	key[0] = o->proto;
+	memcpy(key + 1, lo_first ? src : dst, alen);
+	memcpy(key + 1 + alen, lo_first ? &sp : &dp, 2);
+	memcpy(key + 3 + alen, lo_first ? dst : src, alen);
+	memcpy(key + 3 + 2 * alen, lo_first ? &dp : &sp, 2);
+	ws_hll_add_hash(s->uniq[WS_UNIQ_FLOWS], ws_hll_hash(key, 5 + 2 * alen));
+}
+
 static void
 count_addresses(struct ws_stats *s, const uint8_t *data, uint32_t len, const struct ws_ip *o)
 {
@@ -131,9 +162,13 @@ count_addresses(struct ws_stats *s, const uint8_t *data, uint32_t len, const str
 
 	klen = ws_key_ip(key, data, o, 0);
 	count_top(s, WS_TOP_SRC, key, klen, len);
+	ws_hll_add_hash(s->uniq[WS_UNIQ_SRC], ws_hll_hash(key, klen));
 	ws_key_ip(key, data, o, 1);
 	count_top(s, WS_TOP_DST, key, klen, len);
+	ws_hll_add_hash(s->uniq[WS_UNIQ_DST], ws_hll_hash(key, klen));
 	count_top(s, WS_TOP_PAIR, key, ws_key_pair(key, data, o), len);
+	if (o->has_l4 && (o->proto == 6 || o->proto == 17) && !(o->frag & WS_FRAG_LATER))
+		count_conversation(s, data, o);
 	if (o->has_l4 && (o->proto == 6 || o->proto == 17)) {
 		klen = ws_key_port(key, o->proto, o->dport);
 		count_top(s, WS_TOP_DPORT, key, klen, len);
@@ -262,6 +297,11 @@ ws_stats_merge(struct ws_stats *dst, const struct ws_stats *src)
 	for (i = 0; i < sizeof(dst->c) / sizeof(uint64_t); i++)
 		d[i] += v[i];
 	series_merge(&dst->series, &src->series);
+	for (i = 0; i < WS_UNIQ_MAX; i++) {
+		rc = ws_hll_merge(dst->uniq[i], src->uniq[i]);
+		if (rc < 0)
+			return rc;
+	}
 	for (i = 0; i < WS_TOP_MAX; i++) {
 		rc = ws_topk_merge(dst->top[i], src->top[i]);
 		if (rc < 0)
@@ -282,6 +322,11 @@ ws_stats_copy(struct ws_stats *dst, const struct ws_stats *src)
 	dst->series.cur = dst->series.slot + (src->series.cur - src->series.slot);
 	dst->series.cur_start_ns = src->series.cur_start_ns;
 	dst->series.cur_end_ns = src->series.cur_end_ns;
+	for (i = 0; i < WS_UNIQ_MAX; i++) {
+		rc = ws_hll_copy(dst->uniq[i], src->uniq[i]);
+		if (rc < 0)
+			return rc;
+	}
 	for (i = 0; i < WS_TOP_MAX; i++) {
 		rc = ws_topk_copy(dst->top[i], src->top[i]);
 		if (rc < 0)

@@ -198,6 +198,12 @@ ws_stats_json(const struct ws_stats *s, unsigned int top_n)
 		json_object_set_new(bounds, names[i], json_integer(ws_topk_error_bound(s->top[i])));
 	}
 	json_object_set_new(o, "top_error_bound", bounds);
+	json_object_set_new(o, "unique",
+			    json_pack("{s:I, s:I, s:I, s:f}", "src_ips",
+				      (json_int_t)ws_hll_estimate(s->uniq[WS_UNIQ_SRC]), "dst_ips",
+				      (json_int_t)ws_hll_estimate(s->uniq[WS_UNIQ_DST]), "flows",
+				      (json_int_t)ws_hll_estimate(s->uniq[WS_UNIQ_FLOWS]),
+				      "std_error", ws_hll_std_error(WS_STATS_HLL_P)));
 	return o;
 }
 

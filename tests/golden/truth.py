@@ -171,6 +171,22 @@ def compare(report, truth, chk, cap):
         compare_top(chk, f"top_dst_ports.{proto}", lst, truth["top_ports"][proto + "_dst"],
                     "port", "port", exact_bytes)
     compare_hosts(chk, report, truth, cap)
+    compare_unique(chk, report, truth)
+
+
+def compare_unique(chk, report, truth):
+    """HyperLogLog estimates within 3 standard errors (and 1) of tshark's distinct counts."""
+    u = report["unique"]
+    want = {
+        "src_ips": truth["top_src"]["ipv4"]["distinct"] + truth["top_src"]["ipv6"]["distinct"],
+        "dst_ips": truth["top_dst"]["ipv4"]["distinct"] + truth["top_dst"]["ipv6"]["distinct"],
+        "flows": truth["flows"]["tcp"]["distinct"] + truth["flows"]["udp"]["distinct"],
+    }
+    for k, n in want.items():
+        chk.compared += 1
+        if abs(u[k] - n) > 3 * u["std_error"] * n + 1:
+            chk.failures.append(f"unique.{k}: wirestat {u[k]}, tshark {n} "
+                                f"(allowed: 3 x {u['std_error']:.4f} x {n} + 1)")
 
 
 def captures(paths):
