@@ -262,6 +262,19 @@ cmd_stats(void *ctx, const json_t *req, json_t **result, char *err, size_t err_s
 }
 
 static int
+cmd_unique(void *ctx, const json_t *req, json_t **result, char *err, size_t err_size)
+{
+	json_t *r = ws_stats_json(((struct ws_app *)ctx)->merged, 1);
+
+	(void)req;
+	(void)err;
+	(void)err_size;
+	*result = r ? json_incref(json_object_get(r, "unique")) : NULL;
+	json_decref(r);
+	return *result ? 0 : ENOMEM;
+}
+
+static int
 cmd_rates(void *ctx, const json_t *req, json_t **result, char *err, size_t err_size)
 {
 	struct ws_app *app = ctx;
@@ -277,19 +290,20 @@ cmd_rates(void *ctx, const json_t *req, json_t **result, char *err, size_t err_s
 static int
 cmd_top(void *ctx, const json_t *req, json_t **result, char *err, size_t err_size)
 {
-	static const char *const what[] = { "dst", "src", "ports", "hosts" };
-	static const char *const key[] = { "top_dst_ips", "top_src_ips", "top_dst_ports", "hosts" };
+	static const char *const what[] = { "dst", "src", "ports", "hosts", "pairs" };
+	static const char *const key[] = { "top_dst_ips", "top_src_ips", "top_dst_ports", "hosts",
+					   "top_pairs" };
 	struct ws_app *app = ctx;
 	const char *w = json_string_value(json_object_get(req, "what"));
 	unsigned int i, n;
 	json_t *r;
 	int rc;
 
-	for (i = 0; w && i < 4; i++)
+	for (i = 0; w && i < 5; i++)
 		if (!strcmp(w, what[i]))
 			break;
-	if (!w || i == 4) {
-		snprintf(err, err_size, "\"what\" must be one of dst, src, ports, hosts");
+	if (!w || i == 5) {
+		snprintf(err, err_size, "\"what\" must be one of dst, src, ports, hosts, pairs");
 		return EINVAL;
 	}
 	rc = get_n(req, app->run.top_n, &n, err, err_size);
@@ -413,6 +427,7 @@ const struct ws_ctl_cmd ws_mgmt_cmds[] = {
 	{ "ports", "per port: NIC counters and xstats", cmd_ports },
 	{ "reset", "zero the statistics of every RX lcore", cmd_reset },
 	{ "rates", "packets, bytes and new flows per second; \"last\": seconds", cmd_rates },
+	{ "unique", "distinct sources, destinations and conversations (HyperLogLog)", cmd_unique },
 	{ NULL, NULL, NULL },
 };
 

@@ -40,7 +40,8 @@ rx_lcores_create(struct ws_app *app, char *err, size_t err_size)
 		lc->n_lcores = run->n_rx;
 		lc->linktype = run->offline ? run->linktype : WS_LINKTYPE_ETHERNET;
 		lc->lossless = run->offline;
-		lc->ts_offset = ws_port_timestamp_offset();
+		/* Only the offline port is asked for timestamps; a live port is timed by the TSC. */
+		lc->ts_offset = run->offline ? ws_port_timestamp_offset() : -1;
 		lc->publish_tsc = rte_get_tsc_hz() / 1000 * run->snapshot_ms;
 		lc->rss = app->rss;
 		lc->qsbr = app->qsbr;

@@ -317,6 +317,10 @@ entry_key(const json_t *e, char *buf, size_t size)
 		snprintf(tmp, sizeof(tmp), "%s/%s", get_str(e, "proto"), wsctl_int(e, "port").s);
 		return wsctl_cell(buf, size, tmp, 0);
 	}
+	if (json_object_get(e, "a")) {
+		snprintf(tmp, sizeof(tmp), "%s <-> %s", get_str(e, "a"), get_str(e, "b"));
+		return wsctl_cell(buf, size, tmp, 0);
+	}
 	return wsctl_cell(buf, size, get_str(e, json_object_get(e, "name") ? "name" : "ip"), 0);
 }
 
@@ -344,18 +348,19 @@ key_cols(const json_t *entries, unsigned int min)
 static const char *
 top_title(const char *what, const char **key_name)
 {
-	static const char *const what_s[] = {"dst", "src", "ports", "hosts"};
+	static const char *const what_s[] = {"dst", "src", "ports", "hosts", "pairs"};
 	static const char *const title[] = {"destination addresses", "source addresses",
 					    "destination ports",
-					    "hostnames (DNS, TLS SNI, HTTP Host)"};
-	static const char *const key[] = {"address", "address", "port", "hostname"};
+					    "hostnames (DNS, TLS SNI, HTTP Host)",
+					    "address pairs (both directions)"};
+	static const char *const key[] = {"address", "address", "port", "hostname", "pair"};
 	int i;
 
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < 5; i++)
 		if (!strcmp(what, what_s[i]))
 			break;
-	*key_name = i < 4 ? key[i] : "key";
-	return i < 4 ? title[i] : "top list";
+	*key_name = i < 5 ? key[i] : "key";
+	return i < 5 ? title[i] : "top list";
 }
 
 int
@@ -555,5 +560,51 @@ wsctl_show_filter(FILE *f, const json_t *r)
 	fprintf(f, "passed     %s packets\n", wsctl_int(r, "passed").s);
 	fprintf(f, "rejected   %s packets, %s bytes\n", wsctl_int(r, "rejected").s,
 		wsctl_int(r, "rejected_bytes").s);
+	return WSCTL_OK;
+}
+
+int
+wsctl_show_unique(FILE *f, const json_t *r)
+{
+	if (!json_is_object(r))
+		return bad_shape("unique", "an object");
+	fprintf(f, "distinct (HyperLogLog, standard error %.2f%%)\n",
+		100 * json_number_value(json_object_get(r, "std_error")));
+	fprintf(f, "  source addresses       %14s\n", wsctl_int(r, "src_ips").s);
+	fprintf(f, "  destination addresses  %14s\n", wsctl_int(r, "dst_ips").s);
+	fprintf(f, "  TCP/UDP conversations  %14s\n", wsctl_int(r, "flows").s);
+	return WSCTL_OK;
+}
+
+/* Per-second traffic: a sparkline, then the last seconds as a table. */
+int
+wsctl_show_rates(FILE *f, const json_t *r)
+{
+	static const char *const bars[] = {"\u2581", "\u2582", "\u2583", "\u2584",
+					   "\u2585", "\u2586", "\u2587", "\u2588"};
+	const json_t *series = json_object_get(r, "series"), *e;
+	long long peak = 0, p;
+	size_t i, n = json_array_size(series);
+
+	if (!json_is_object(r) || !json_is_array(series))
+		return bad_shape("rates", "an object with a \"series\" list");
+	json_array_foreach(series, i, e) {
+		p = (long long)json_integer_value(json_array_get(e, 1));
+		peak = p > peak ? p : peak;
+	}
+	fprintf(f, "packets per second, last %zu s (peak %lld):\n  ", n, peak);
+	for (i = n > 72 ? n - 72 : 0; i < n; i++) {
+		p = (long long)json_integer_value(json_array_get(json_array_get(series, i), 1));
+		fputs(bars[peak ? p * 7 / peak : 0], f);
+	}
+	fprintf(f, "\n%12s %12s %14s %10s\n", "second", "packets", "bits/s", "new flows");
+	for (i = n > 10 ? n - 10 : 0; i < n; i++) {
+		e = json_array_get(series, i);
+		fprintf(f, "%12lld %12lld %14lld %10lld\n",
+			(long long)json_integer_value(json_array_get(e, 0)),
+			(long long)json_integer_value(json_array_get(e, 1)),
+			(long long)json_integer_value(json_array_get(e, 2)) * 8,
+			(long long)json_integer_value(json_array_get(e, 3)));
+	}
 	return WSCTL_OK;
 }

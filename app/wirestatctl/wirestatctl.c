@@ -28,6 +28,7 @@
 /* Which command-specific options a command takes. */
 #define OPT_N (1u << 0)
 #define OPT_WATCH (1u << 1)
+#define OPT_LAST (1u << 2)
 
 /* parse_args(): --help was printed, nothing else to do. */
 #define HELP_SHOWN (-1)
@@ -43,12 +44,14 @@ static const char usage_text[] =
 	"commands:\n"
 	"  status                  health in one line (OK, DROPPING or DOWN), then details\n"
 	"  stats [-n N]            the whole report, N entries per top list\n"
-	"  top dst|src|ports|hosts [-n N]\n"
+	"  top dst|src|ports|hosts|pairs [-n N]\n"
 	"                          one top list: destination or source addresses,\n"
 	"                          destination ports, hostnames (DNS, TLS SNI, HTTP Host)\n"
 	"  cores                   per RX lcore: packets, spread, ring drops, busy ratio\n"
 	"  ports                   per port: link, NIC counters, extended statistics\n"
-	"  reset                   zero the statistics (NIC counters are kept)\n"	"  filter [get]            the capture filter in force, packets passed and rejected\n"
+	"  reset                   zero the statistics (NIC counters are kept)\n"	"  unique                  distinct sources, destinations, conversations (HyperLogLog)\n"
+	"  rates [--last SECONDS]  packets, bits and new flows per second, with a sparkline\n"
+	"  filter [get]            the capture filter in force, packets passed and rejected\n"
 	"  filter set EXPR...      change it (tcpdump syntax); a bad one leaves the old\n"
 	"  filter clear            let every packet through\n"
 	"  watch [--interval MS] [--count K]\n"
@@ -79,6 +82,7 @@ struct options {
 	struct wsctl ctl;
 	struct wsctl_watch_opts watch;
 	unsigned int top_n; /* 0: the daemon's default */
+	unsigned int last;  /* rates: seconds, 0: the daemon's default */
 	unsigned int given; /* OPT_* seen on the command line */
 	const char *cmd;
 	const char *what; /* top's list, filter's action */
@@ -100,11 +104,13 @@ static const struct command commands[] = {
 	{.name = "ports", .opts = 0, .show = wsctl_show_ports},
 	{.name = "reset", .opts = 0, .show = wsctl_show_reset},
 	{.name = "filter", .opts = 0, .show = wsctl_show_filter},
+	{.name = "unique", .opts = 0, .show = wsctl_show_unique},
+	{.name = "rates", .opts = OPT_LAST, .show = wsctl_show_rates},
 	{.name = "watch", .opts = OPT_WATCH, .show = NULL},
 	{.name = "help", .opts = 0, .show = wsctl_show_help},
 };
 
-static const char *const top_lists[] = {"dst", "src", "ports", "hosts"};
+static const char *const top_lists[] = {"dst", "src", "ports", "hosts", "pairs"};
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -166,6 +172,9 @@ parse_option(int c, const char *arg, struct options *o)
 	case 'C':
 		o->given |= OPT_WATCH;
 		return parse_uint("--count", arg, 1, 1000000000, &o->watch.count);
+	case 'L':
+		o->given |= OPT_LAST;
+		return parse_uint("--last", arg, 1, 86400, &o->last);
 	default:
 		return -EINVAL;
 	}
@@ -179,6 +188,7 @@ parse_args(int argc, char **argv, struct options *o)
 		{"socket", required_argument, NULL, 's'},   {"json", no_argument, NULL, 'j'},
 		{"timeout", required_argument, NULL, 't'},  {"top", required_argument, NULL, 'n'},
 		{"interval", required_argument, NULL, 'I'}, {"count", required_argument, NULL, 'C'},
+		{"last", required_argument, NULL, 'L'},
 		{"help", no_argument, NULL, 'h'},	    {NULL, 0, NULL, 0},
 	};
 	const char *env = getenv("WIRESTAT_SOCKET");
@@ -239,6 +249,8 @@ check_command(const struct options *o, const struct command **cmd)
 	*cmd = &commands[i];
 	if ((o->given & OPT_N) && !((*cmd)->opts & OPT_N))
 		return usage_error("%s: -n applies to stats and top only", o->cmd);
+	if ((o->given & OPT_LAST) && !((*cmd)->opts & OPT_LAST))
+		return usage_error("%s: --last applies to rates only", o->cmd);
 	if ((o->given & OPT_WATCH) && !((*cmd)->opts & OPT_WATCH))
 		return usage_error("%s: --interval and --count apply to watch only", o->cmd);
 	if (!strcmp(o->cmd, "filter")) {
@@ -252,11 +264,11 @@ check_command(const struct options *o, const struct command **cmd)
 	if (strcmp(o->cmd, "top"))
 		return 0;
 	if (!o->what)
-		return usage_error("top: which list? dst, src, ports or hosts");
+		return usage_error("top: which list? dst, src, ports, hosts or pairs");
 	for (i = 0; i < sizeof(top_lists) / sizeof(top_lists[0]); i++)
 		if (!strcmp(o->what, top_lists[i]))
 			return 0;
-	return usage_error("top: '%s' is not one of dst, src, ports, hosts", o->what);
+	return usage_error("top: '%s' is not one of dst, src, ports, hosts, pairs", o->what);
 }
 
 int
@@ -354,6 +366,8 @@ build_request(const struct options *o)
 		json_object_set_new(req, "what", json_string(o->what));
 	if (req && o->top_n)
 		json_object_set_new(req, "n", json_integer(o->top_n));
+	if (req && o->last)
+		json_object_set_new(req, "last", json_integer(o->last));
 	return req;
 }
 

@@ -59,6 +59,8 @@ int wsctl_show_cores(FILE *f, const json_t *r);
 int wsctl_show_ports(FILE *f, const json_t *r);
 int wsctl_show_reset(FILE *f, const json_t *r);
 int wsctl_show_filter(FILE *f, const json_t *r);
+int wsctl_show_unique(FILE *f, const json_t *r);
+int wsctl_show_rates(FILE *f, const json_t *r);
 int wsctl_show_help(FILE *f, const json_t *r);
 
 /* watch.c */

@@ -98,6 +98,12 @@ def main(argv):
         res.check("protocol counts are the sum of both files",
                   all(st["protocols"][k] == rep_a["protocols"][k] + rep_b["protocols"][k]
                       for k in st["protocols"]), json.dumps(st["protocols"]))
+        rates = d.call({"cmd": "rates", "last": 900})["result"]["series"]
+        res.check("live: the per-second series adds up to every packet counted",
+                  sum(e[1] for e in rates) == want and sum(e[2] for e in rates) == st["bytes"],
+                  str(rates)[:200])
+        pairs = d.call({"cmd": "top", "what": "pairs", "n": 5})["result"]["entries"]
+        res.check("live: top pairs answered", len(pairs) == 5 and all("a" in p for p in pairs))
         cores = d.call({"cmd": "cores"})["result"]
         res.check("both RX lcores read a queue and spread",
                   len(cores) == 2 and all(c["rx"] > 0 and c["spread_in"] > 0 for c in cores),

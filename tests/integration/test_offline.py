@@ -38,7 +38,8 @@ def main(argv):
         res.check(f"{name}: nothing dropped", rep["drops"]["total"] == 0, str(rep["drops"]))
         for n in (2, 4):
             if n in reports:
-                same = statistics_only(reports[n]) == statistics_only(rep)
+                same = statistics_only(reports[n]) == statistics_only(rep) and \
+                    reports[n]["rates"] == rep["rates"]
                 res.check(f"{name}: {n} RX lcores give the same statistics as 1", same)
                 spread = sum(c["spread_in"] for c in reports[n]["cores"])
                 res.check(f"{name}: {n} RX lcores shared the work", spread > 0 or rep["packets"] < 50,

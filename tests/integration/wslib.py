@@ -172,6 +172,6 @@ def offline_leftovers():
 
 
 def statistics_only(report):
-    """The parts of a report that depend on the packets alone."""
+    """The parts of a report that depend on the packets alone (live time is the clock's)."""
     return {k: v for k, v in report.items() if k not in ("cores", "ports", "time", "drops",
-                                                        "capture")}
+                                                        "capture", "rates")}
