@@ -37,6 +37,7 @@ struct options {
 	unsigned int lcores;
 	unsigned int top_n;
 	bool no_jit;
+	const char *flows_file;
 	char filter[WS_FILTER_EXPR_MAX];
 };
 
@@ -54,6 +55,7 @@ usage(FILE *f)
 		"  -n, --top N         entries per top list (default 10)\n"
 		"  -s, --socket PATH   control socket (overrides the configuration)\n"
 		"      --no-jit        run the filter in DPDK's BPF interpreter, not native code\n"
+		"      --flows FILE    with -r, write every flow record to FILE, one JSON line each\n"
 		"  FILTER              with -r, a tcpdump expression (tcp port 443)\n"
 		"  -h, --help\n");
 }
@@ -82,6 +84,7 @@ parse_args(int argc, char **argv, struct options *o)
 		{ "json", no_argument, NULL, 'j' },	    { "lcores", required_argument, NULL, 'l' },
 		{ "top", required_argument, NULL, 'n' },    { "socket", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },	    { "no-jit", no_argument, NULL, 'J' },
+		{ "flows", required_argument, NULL, 'F' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -94,6 +97,7 @@ parse_args(int argc, char **argv, struct options *o)
 		case 'j': o->json = true; break;
 		case 's': o->socket = optarg; break;
 		case 'J': o->no_jit = true; break;
+		case 'F': o->flows_file = optarg; break;
 		case 'l':
 			if (parse_uint("--lcores", optarg, 1, 64, &o->lcores) < 0)
 				return -EINVAL;
@@ -217,11 +221,15 @@ offline_prepare(const struct options *o, struct ws_run *run, struct args *a)
 	run->mbuf_cache = 256;
 	run->snapshot_ms = 20;
 	run->sizes = (struct ws_stats_sizes){ .top_capacity = 16384, .host_capacity = 4096 };
+	/* A quarter million flows per lcore; the capture's clock drives the timeouts. */
+	run->flows = (struct ws_flow_conf){ .capacity = 1u << 18 };
+	run->flows_file = o->flows_file;
 	run->n_ports = 1;
 	run->port_conf[0] = (struct ws_port_conf){ .name = "capture", .device = "net_pcap0",
 						   .rx_queues = 1, .rx_descriptors = 1024,
 						   .mtu = 1500, .timestamps = true };
-	memory_mb = 64 + (uint64_t)run->mbufs * (run->data_room + 256) / (1 << 20);
+	memory_mb = 64 + (uint64_t)run->mbufs * (run->data_room + 256) / (1 << 20) +
+		    run->n_rx * (WS_RECORD_RING * sizeof(struct ws_flow) >> 20);
 	rc |= arg_add(a, "wirestat");
 	if (cpus > (long)run->n_rx)
 		rc |= arg_add(a, "-l") | arg_add(a, "0-%u", run->n_rx);
@@ -274,6 +282,9 @@ daemon_prepare(const struct options *o, struct ws_config **cp, struct ws_run *ru
 	run->sizes = (struct ws_stats_sizes){ .top_capacity = c->analytics.top_capacity,
 					      .host_capacity = c->analytics.host_capacity,
 					      .rate_seconds = c->analytics.rate_seconds };
+	run->flows = (struct ws_flow_conf){ .capacity = c->analytics.flow_capacity,
+					    .idle_ns = c->analytics.flow_idle_s * 1000000000ull,
+					    .active_ns = c->analytics.flow_active_s * 1000000000ull };
 	if (o->top_n == 0)
 		run->top_n = c->analytics.top_n;
 	run->snapshot_ms = c->analytics.snapshot_ms;
@@ -370,6 +381,15 @@ main(int argc, char **argv)
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	if (app.run.flows_file) {
+		app.flows_out = fopen(app.run.flows_file, "w");
+		if (!app.flows_out) {
+			fprintf(stderr, "wirestat: --flows %s: %s\n", app.run.flows_file,
+				strerror(errno));
+			rte_eal_cleanup();
+			return 2;
+		}
+	}
 	rc = ws_app_setup(&app, err, sizeof(err));
 	if (rc < 0)
 		fprintf(stderr, "wirestat: %s\n", err);
@@ -378,11 +398,14 @@ main(int argc, char **argv)
 	else
 		rc = daemon_run(&app);
 	if (rc == 0) {
-		/* The last word: a report over everything counted. */
+		/* The last word: a report over everything counted, every flow ended. */
 		ws_app_stop(&app);
 		ws_mgmt_refresh(&app);
+		ws_mgmt_records(&app);
 		ws_mgmt_print(&app, stdout);
 	}
+	if (app.flows_out)
+		fclose(app.flows_out);
 	ws_app_teardown(&app);
 	snprintf(runtime_dir, sizeof(runtime_dir), "%s", rte_eal_get_runtime_dir());
 	rte_eal_cleanup();

@@ -3,8 +3,10 @@
  * Management lcore: merges the RX lcores' snapshots, answers the control
  * socket, and in offline mode decides when the whole capture went through.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -23,6 +25,154 @@ now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + ts.tv_nsec;
+}
+
+static uint64_t
+flow_bytes(const struct ws_flow *f)
+{
+	return f->bytes[0] + f->bytes[1];
+}
+
+static void
+heap_down(struct ws_flow *h, unsigned int n, unsigned int i)
+{
+	struct ws_flow tmp;
+	unsigned int c;
+
+	for (; (c = 2 * i + 1) < n; i = c) {
+		if (c + 1 < n && flow_bytes(&h[c + 1]) < flow_bytes(&h[c]))
+			c++;
+		if (flow_bytes(&h[i]) <= flow_bytes(&h[c]))
+			return;
+		tmp = h[i];
+		h[i] = h[c];
+		h[c] = tmp;
+	}
+}
+
+/* Keep the WS_TOP_FLOWS largest records: a min-heap, its root the smallest kept. */
+static void
+top_flows_offer(struct ws_app *app, const struct ws_flow *f)
+{
+	struct ws_flow *h = app->top_flows;
+	unsigned int i;
+
+	if (app->n_top_flows < WS_TOP_FLOWS) {
+		h[app->n_top_flows++] = *f;
+		if (app->n_top_flows == WS_TOP_FLOWS)
+			for (i = WS_TOP_FLOWS / 2; i-- > 0;)
+				heap_down(h, WS_TOP_FLOWS, i);
+		return;
+	}
+	if (flow_bytes(f) <= flow_bytes(&h[0]))
+		return;
+	h[0] = *f;
+	heap_down(h, WS_TOP_FLOWS, 0);
+}
+
+static json_t *
+flow_json(const struct ws_flow *f)
+{
+	int af = f->key.version == 4 ? AF_INET : AF_INET6;
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+
+	inet_ntop(af, f->key.addr[0], a, sizeof(a));
+	inet_ntop(af, f->key.addr[1], b, sizeof(b));
+	return json_pack("{s:i, s:i, s:i, s:s, s:i, s:s, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:i,"
+			 " s:i, s:i, s:i, s:i, s:s}",
+			 "version", f->key.version, "proto", f->key.proto, "vlan", f->key.vlan,
+			 "a", a, "a_port", f->key.port[0], "b", b, "b_port", f->key.port[1],
+			 "packets_ab", (json_int_t)f->packets[0], "bytes_ab",
+			 (json_int_t)f->bytes[0], "packets_ba", (json_int_t)f->packets[1],
+			 "bytes_ba", (json_int_t)f->bytes[1], "first_ns", (json_int_t)f->first_ns,
+			 "last_ns", (json_int_t)f->last_ns, "rtt_us", (int)f->rtt_us, "tcp_flags_a",
+			 f->tcp_flags[0], "tcp_flags_b", f->tcp_flags[1], "initiator", f->initiator,
+			 "end_reason", f->end_reason, "host", f->host);
+}
+
+/* Take the ended flows every RX lcore handed over. */
+void
+ws_mgmt_records(struct ws_app *app)
+{
+	struct ws_flow rec[64];
+	unsigned int i, j, n;
+
+	for (i = 0; i < app->n_rx; i++) {
+		while ((n = rte_ring_dequeue_burst_elem(app->rx[i]->records, rec, sizeof(rec[0]),
+							RTE_DIM(rec), NULL)) != 0) {
+			app->records += n;
+			for (j = 0; j < n; j++) {
+				top_flows_offer(app, &rec[j]);
+				if (app->flows_out) {
+					json_t *o = flow_json(&rec[j]);
+
+					json_dumpf(o, app->flows_out, JSON_COMPACT);
+					fputc('\n', app->flows_out);
+					json_decref(o);
+				}
+			}
+		}
+	}
+}
+
+/* Sort keys of `flows`: bytes, packets, duration, rtt; largest first. */
+static int flow_sort;
+
+static uint64_t
+flow_sort_key(const struct ws_flow *f)
+{
+	switch (flow_sort) {
+	case 1:
+		return f->packets[0] + f->packets[1];
+	case 2:
+		return f->last_ns - f->first_ns;
+	case 3:
+		return f->rtt_us;
+	default:
+		return flow_bytes(f);
+	}
+}
+
+static int
+flow_cmp(const void *x, const void *y)
+{
+	uint64_t a = flow_sort_key(x), b = flow_sort_key(y);
+
+	return (a < b) - (a > b);
+}
+
+static json_t *
+flows_json(struct ws_app *app, unsigned int n)
+{
+	struct ws_flow_counters sum = { 0 };
+	struct ws_flow sorted[WS_TOP_FLOWS];
+	uint64_t lost = 0;
+	json_t *top = json_array();
+	unsigned int i;
+
+	for (i = 0; i < app->n_rx; i++) {
+		const struct ws_flow_counters *c = &app->rx_cnt[i].flows;
+
+		sum.active += c->active;
+		sum.created += c->created;
+		sum.ended_idle += c->ended_idle;
+		sum.ended_active += c->ended_active;
+		sum.ended_closed += c->ended_closed;
+		sum.evicted += c->evicted;
+		sum.flushed += c->flushed;
+		lost += app->rx_cnt[i].flow_records_lost;
+	}
+	memcpy(sorted, app->top_flows, app->n_top_flows * sizeof(sorted[0]));
+	qsort(sorted, app->n_top_flows, sizeof(sorted[0]), flow_cmp);
+	for (i = 0; i < app->n_top_flows && i < n; i++)
+		json_array_append_new(top, flow_json(&sorted[i]));
+	return json_pack("{s:I, s:I, s:I, s:{s:I, s:I, s:I, s:I, s:I}, s:I, s:I, s:o}", "active",
+			 (json_int_t)sum.active, "total", (json_int_t)sum.created, "evicted",
+			 (json_int_t)sum.evicted, "ended", "idle", (json_int_t)sum.ended_idle,
+			 "active", (json_int_t)sum.ended_active, "closed",
+			 (json_int_t)sum.ended_closed, "shutdown", (json_int_t)sum.flushed, "evicted",
+			 (json_int_t)sum.evicted, "records", (json_int_t)app->records,
+			 "records_lost", (json_int_t)lost, "top", top);
 }
 
 /* Merge the latest snapshot of every RX lcore into app->merged. */
@@ -172,6 +322,7 @@ ws_mgmt_report(struct ws_app *app)
 					      "packets_in_file", (json_int_t)app->run.capture_packets,
 					      "linktype", app->run.linktype));
 	json_object_set_new(r, "rates", ws_stats_rates_json(app->merged, app->run.rates_last));
+	json_object_set_new(r, "flows", flows_json(app, app->run.top_n));
 	json_object_set_new(r, "filter", filter_json(app));
 	json_object_set_new(r, "time", time_json(app));
 	json_object_set_new(r, "drops", drops_json(app));
@@ -258,6 +409,32 @@ cmd_stats(void *ctx, const json_t *req, json_t **result, char *err, size_t err_s
 	*result = ws_mgmt_report(app);
 	app->run.top_n = saved_n;
 	app->run.rates_last = saved_last;
+	return *result ? 0 : ENOMEM;
+}
+
+/* The largest ended flows kept (by bytes), sorted by "sort". */
+static int
+cmd_flows(void *ctx, const json_t *req, json_t **result, char *err, size_t err_size)
+{
+	static const char *const sorts[] = { "bytes", "packets", "duration", "rtt" };
+	const char *s = json_string_value(json_object_get(req, "sort"));
+	struct ws_app *app = ctx;
+	unsigned int n;
+	int rc, i;
+
+	for (i = 0; s && i < 4; i++)
+		if (!strcmp(s, sorts[i]))
+			break;
+	if (s && i == 4) {
+		snprintf(err, err_size, "\"sort\" must be one of bytes, packets, duration, rtt");
+		return EINVAL;
+	}
+	rc = get_n(req, app->run.top_n, &n, err, err_size);
+	if (rc)
+		return rc;
+	flow_sort = s ? i : 0;
+	*result = flows_json(app, n);
+	flow_sort = 0;
 	return *result ? 0 : ENOMEM;
 }
 
@@ -428,6 +605,8 @@ const struct ws_ctl_cmd ws_mgmt_cmds[] = {
 	{ "reset", "zero the statistics of every RX lcore", cmd_reset },
 	{ "rates", "packets, bytes and new flows per second; \"last\": seconds", cmd_rates },
 	{ "unique", "distinct sources, destinations and conversations (HyperLogLog)", cmd_unique },
+	{ "flows", "flow counts and the largest ended flows; \"n\", \"sort\": bytes|packets|"
+		   "duration|rtt", cmd_flows },
 	{ NULL, NULL, NULL },
 };
 
@@ -444,6 +623,7 @@ ws_mgmt_loop(struct ws_app *app)
 			ws_mgmt_refresh(app);
 			next = now + period;
 		}
+		ws_mgmt_records(app);
 		/* Sleep in poll(): a request wakes it at once, a signal too (EINTR). */
 		wait_ms = (int)((next - rte_rdtsc()) * 1000 / hz);
 		ws_ctl_server_poll(app->ctl, wait_ms < 1 ? 1 : wait_ms);
@@ -482,6 +662,7 @@ ws_mgmt_offline(struct ws_app *app)
 	for (;;) {
 		rte_delay_us_sleep(2000);
 		ws_mgmt_refresh(app);
+		ws_mgmt_records(app);
 		port_totals(app, &in, &lost);
 		seen = app->merged->c.packets + lost;
 		for (i = 0; i < app->n_rx; i++)

@@ -18,6 +18,7 @@ static int
 rx_lcores_create(struct ws_app *app, char *err, size_t err_size)
 {
 	const struct ws_run *run = &app->run;
+	char name[RTE_RING_NAMESIZE];
 	unsigned int i;
 	int rc;
 
@@ -29,7 +30,7 @@ rx_lcores_create(struct ws_app *app, char *err, size_t err_size)
 		memset(lc, 0, sizeof(*lc));
 		app->rx[i] = lc;
 		app->n_rx = i + 1;
-		rc = ws_rx_lcore_init(lc, &run->sizes);
+		rc = ws_rx_lcore_init(lc, &run->sizes, &run->flows);
 		if (rc < 0) {
 			snprintf(err, err_size, "RX lcore %u: cannot allocate its statistics",
 				 run->rx_lcore_ids[i]);
@@ -45,6 +46,15 @@ rx_lcores_create(struct ws_app *app, char *err, size_t err_size)
 		lc->publish_tsc = rte_get_tsc_hz() / 1000 * run->snapshot_ms;
 		lc->rss = app->rss;
 		lc->qsbr = app->qsbr;
+		snprintf(name, sizeof(name), "ws_records_%u", i);
+		/* Ended flows wait here for the management lcore; a full ring loses, counted. */
+		lc->records = rte_ring_create_elem(name, sizeof(struct ws_flow), WS_RECORD_RING,
+						   rte_socket_id(), RING_F_SP_ENQ | RING_F_SC_DEQ);
+		if (!lc->records) {
+			snprintf(err, err_size, "cannot create ring %s: %s", name,
+				 rte_strerror(rte_errno));
+			return -rte_errno;
+		}
 	}
 	return 0;
 }
@@ -181,12 +191,22 @@ ws_app_setup(struct ws_app *app, char *err, size_t err_size)
 	return 0;
 }
 
-/* Stop the RX lcores; each publishes a last snapshot. */
+/* Stop the RX lcores; each ends its flows and publishes a last snapshot. */
 void
 ws_app_stop(struct ws_app *app)
 {
-	(void)app;
+	unsigned int i, running;
+
 	__atomic_store_n(&ws_rx_quit, 1, __ATOMIC_RELEASE);
+	do {
+		/* Take their last flow records while they hand them over. */
+		ws_mgmt_records(app);
+		for (i = 0, running = 0; i < app->n_rx; i++)
+			running += !__atomic_load_n(&app->rx[i]->stopped, __ATOMIC_ACQUIRE);
+		if (running)
+			rte_delay_us_sleep(1000);
+	} while (running);
+	ws_mgmt_records(app);
 	rte_eal_mp_wait_lcore();
 }
 
@@ -201,6 +221,7 @@ ws_app_teardown(struct ws_app *app)
 	for (i = 0; i < app->n_rx; i++) {
 		for (j = 0; j < WS_RX_MAX_LCORES; j++)
 			rte_ring_free(app->rx[i]->to[j]);
+		rte_ring_free(app->rx[i]->records);
 		ws_rx_lcore_free(app->rx[i]);
 		free(app->rx[i]);
 	}

@@ -17,6 +17,10 @@
 #include <ws_stats.h>
 
 #define WS_MAX_PORTS WS_CONFIG_MAX_PORTS
+/** Largest ended flows the management lcore keeps for the report. */
+#define WS_TOP_FLOWS 100
+/** Ended flows an RX lcore may hand over before the management lcore takes them. */
+#define WS_RECORD_RING 65536
 
 /** Settings of a run, from the configuration file or from -r. */
 struct ws_run {
@@ -31,6 +35,8 @@ struct ws_run {
 	unsigned int ring_size;
 	unsigned int mbufs, mbuf_cache, data_room;
 	struct ws_stats_sizes sizes;
+	struct ws_flow_conf flows;
+	const char *flows_file;	  /**< -r --flows FILE: every flow record, one JSON line each */
 	unsigned int n_ports;
 	struct ws_port_conf port_conf[WS_MAX_PORTS];
 	unsigned int n_rx;
@@ -59,6 +65,11 @@ struct ws_app {
 	struct ws_stats *scratch;
 	struct ws_rx_counters rx_cnt[WS_RX_MAX_LCORES];
 	struct ws_ctl_server *ctl;
+	/* Ended flows: counted, the largest kept (a min-heap on bytes), optionally written. */
+	uint64_t records;
+	unsigned int n_top_flows;
+	struct ws_flow top_flows[WS_TOP_FLOWS];
+	FILE *flows_out;
 	uint64_t start_ns;
 	uint64_t snapshots;
 };
@@ -71,6 +82,7 @@ void ws_app_teardown(struct ws_app *app);
 /* mgmt.c */
 int ws_mgmt_filter(struct ws_app *app, const char *expr, char *err, size_t err_size);
 int ws_mgmt_refresh(struct ws_app *app);
+void ws_mgmt_records(struct ws_app *app);
 json_t *ws_mgmt_report(struct ws_app *app);
 void ws_mgmt_print(struct ws_app *app, FILE *f);
 int ws_mgmt_loop(struct ws_app *app);

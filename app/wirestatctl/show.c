@@ -608,3 +608,34 @@ wsctl_show_rates(FILE *f, const json_t *r)
 	}
 	return WSCTL_OK;
 }
+
+int
+wsctl_show_flows(FILE *f, const json_t *r)
+{
+	const json_t *top = json_object_get(r, "top"), *e, *ended = json_object_get(r, "ended");
+	char ab[96], ba[96];
+	size_t i;
+
+	if (!json_is_object(r) || !json_is_array(top))
+		return bad_shape("flows", "an object with a \"top\" list");
+	fprintf(f, "flows: %s active, %s in all, %s evicted; ended: %s idle, %s active timeout, "
+		   "%s closed\n",
+		wsctl_int(r, "active").s, wsctl_int(r, "total").s, wsctl_int(r, "evicted").s,
+		wsctl_int(ended, "idle").s, wsctl_int(ended, "active").s, wsctl_int(ended, "closed").s);
+	fprintf(f, "%-5s %-42s %-42s %10s %12s %8s %s\n", "proto", "a", "b", "packets", "bytes",
+		"rtt_ms", "host");
+	json_array_foreach(top, i, e) {
+		snprintf(ab, sizeof(ab), "%s:%s", get_str(e, "a"), wsctl_int(e, "a_port").s);
+		snprintf(ba, sizeof(ba), "%s:%s", get_str(e, "b"), wsctl_int(e, "b_port").s);
+		fprintf(f, "%-5s %-42s %-42s %10lld %12lld %8.1f %s\n",
+			json_integer_value(json_object_get(e, "proto")) == 6 ? "tcp" :
+			json_integer_value(json_object_get(e, "proto")) == 17 ? "udp" : "ip",
+			ab, ba,
+			(long long)(json_integer_value(json_object_get(e, "packets_ab")) +
+				    json_integer_value(json_object_get(e, "packets_ba"))),
+			(long long)(json_integer_value(json_object_get(e, "bytes_ab")) +
+				    json_integer_value(json_object_get(e, "bytes_ba"))),
+			json_integer_value(json_object_get(e, "rtt_us")) / 1000.0, get_str(e, "host"));
+	}
+	return WSCTL_OK;
+}

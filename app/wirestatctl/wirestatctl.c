@@ -29,6 +29,7 @@
 #define OPT_N (1u << 0)
 #define OPT_WATCH (1u << 1)
 #define OPT_LAST (1u << 2)
+#define OPT_SORT (1u << 3)
 
 /* parse_args(): --help was printed, nothing else to do. */
 #define HELP_SHOWN (-1)
@@ -50,6 +51,8 @@ static const char usage_text[] =
 	"  cores                   per RX lcore: packets, spread, ring drops, busy ratio\n"
 	"  ports                   per port: link, NIC counters, extended statistics\n"
 	"  reset                   zero the statistics (NIC counters are kept)\n"	"  unique                  distinct sources, destinations, conversations (HyperLogLog)\n"
+	"  flows [-n N] [--sort bytes|packets|duration|rtt]\n"
+	"                          flow counts, the largest ended flows\n"
 	"  rates [--last SECONDS]  packets, bits and new flows per second, with a sparkline\n"
 	"  filter [get]            the capture filter in force, packets passed and rejected\n"
 	"  filter set EXPR...      change it (tcpdump syntax); a bad one leaves the old\n"
@@ -83,6 +86,7 @@ struct options {
 	struct wsctl_watch_opts watch;
 	unsigned int top_n; /* 0: the daemon's default */
 	unsigned int last;  /* rates: seconds, 0: the daemon's default */
+	const char *sort;   /* flows: bytes, packets, duration, rtt */
 	unsigned int given; /* OPT_* seen on the command line */
 	const char *cmd;
 	const char *what; /* top's list, filter's action */
@@ -106,6 +110,7 @@ static const struct command commands[] = {
 	{.name = "filter", .opts = 0, .show = wsctl_show_filter},
 	{.name = "unique", .opts = 0, .show = wsctl_show_unique},
 	{.name = "rates", .opts = OPT_LAST, .show = wsctl_show_rates},
+	{.name = "flows", .opts = OPT_N | OPT_SORT, .show = wsctl_show_flows},
 	{.name = "watch", .opts = OPT_WATCH, .show = NULL},
 	{.name = "help", .opts = 0, .show = wsctl_show_help},
 };
@@ -175,6 +180,15 @@ parse_option(int c, const char *arg, struct options *o)
 	case 'L':
 		o->given |= OPT_LAST;
 		return parse_uint("--last", arg, 1, 86400, &o->last);
+	case 'S':
+		o->given |= OPT_SORT;
+		if (strcmp(arg, "bytes") && strcmp(arg, "packets") && strcmp(arg, "duration") &&
+		    strcmp(arg, "rtt")) {
+			usage_error("--sort %s: one of bytes, packets, duration, rtt", arg);
+			return -EINVAL;
+		}
+		o->sort = arg;
+		return 0;
 	default:
 		return -EINVAL;
 	}
@@ -189,6 +203,7 @@ parse_args(int argc, char **argv, struct options *o)
 		{"timeout", required_argument, NULL, 't'},  {"top", required_argument, NULL, 'n'},
 		{"interval", required_argument, NULL, 'I'}, {"count", required_argument, NULL, 'C'},
 		{"last", required_argument, NULL, 'L'},
+		{"sort", required_argument, NULL, 'S'},
 		{"help", no_argument, NULL, 'h'},	    {NULL, 0, NULL, 0},
 	};
 	const char *env = getenv("WIRESTAT_SOCKET");
@@ -248,7 +263,9 @@ check_command(const struct options *o, const struct command **cmd)
 		return usage_error("unknown command '%s'", o->cmd);
 	*cmd = &commands[i];
 	if ((o->given & OPT_N) && !((*cmd)->opts & OPT_N))
-		return usage_error("%s: -n applies to stats and top only", o->cmd);
+		return usage_error("%s: -n applies to stats, top and flows only", o->cmd);
+	if ((o->given & OPT_SORT) && !((*cmd)->opts & OPT_SORT))
+		return usage_error("%s: --sort applies to flows only", o->cmd);
 	if ((o->given & OPT_LAST) && !((*cmd)->opts & OPT_LAST))
 		return usage_error("%s: --last applies to rates only", o->cmd);
 	if ((o->given & OPT_WATCH) && !((*cmd)->opts & OPT_WATCH))
@@ -368,6 +385,8 @@ build_request(const struct options *o)
 		json_object_set_new(req, "n", json_integer(o->top_n));
 	if (req && o->last)
 		json_object_set_new(req, "last", json_integer(o->last));
+	if (req && o->sort)
+		json_object_set_new(req, "sort", json_string(o->sort));
 	return req;
 }
 

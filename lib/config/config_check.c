@@ -36,6 +36,9 @@ static const struct range top_ranges[] = {
 	TOP("analytics.top_n", analytics.top_n, 1, 1000, false),
 	TOP("analytics.snapshot_ms", analytics.snapshot_ms, 10, 60000, false),
 	TOP("analytics.rate_seconds", analytics.rate_seconds, 60, 86400, false),
+	TOP("analytics.flow_capacity", analytics.flow_capacity, 64, 67108864, false),
+	TOP("analytics.flow_idle_s", analytics.flow_idle_s, 1, 86400, false),
+	TOP("analytics.flow_active_s", analytics.flow_active_s, 1, 86400, false),
 };
 
 static const struct range port_ranges[] = {

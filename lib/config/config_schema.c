@@ -85,6 +85,9 @@ static const cyaml_schema_field_t analytics_fields[] = {
 	CYAML_FIELD_UINT("top_n", OPT, struct ws_config_analytics, top_n),
 	CYAML_FIELD_UINT("snapshot_ms", OPT, struct ws_config_analytics, snapshot_ms),
 	CYAML_FIELD_UINT("rate_seconds", OPT, struct ws_config_analytics, rate_seconds),
+	CYAML_FIELD_UINT("flow_capacity", OPT, struct ws_config_analytics, flow_capacity),
+	CYAML_FIELD_UINT("flow_idle_s", OPT, struct ws_config_analytics, flow_idle_s),
+	CYAML_FIELD_UINT("flow_active_s", OPT, struct ws_config_analytics, flow_active_s),
 	CYAML_FIELD_END,
 };
 
@@ -153,4 +156,7 @@ config_defaults_apply(const struct load_ctx *x, struct ws_config *c)
 	DEFAULT(x, c->analytics.top_n, 10, "analytics.top_n");
 	DEFAULT(x, c->analytics.snapshot_ms, 100, "analytics.snapshot_ms");
 	DEFAULT(x, c->analytics.rate_seconds, 900, "analytics.rate_seconds");
+	DEFAULT(x, c->analytics.flow_capacity, 1048576, "analytics.flow_capacity");
+	DEFAULT(x, c->analytics.flow_idle_s, 30, "analytics.flow_idle_s");
+	DEFAULT(x, c->analytics.flow_active_s, 300, "analytics.flow_active_s");
 }

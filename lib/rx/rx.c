@@ -18,10 +18,14 @@ uint32_t ws_rx_quit;
 uint32_t ws_rx_reset_gen;
 
 int
-ws_rx_lcore_init(struct ws_rx_lcore *lc, const struct ws_stats_sizes *sizes)
+ws_rx_lcore_init(struct ws_rx_lcore *lc, const struct ws_stats_sizes *sizes,
+		 const struct ws_flow_conf *flows)
 {
 	int i;
 
+	lc->flows = ws_flow_table_create(flows);
+	if (!lc->flows)
+		return -errno;
 	lc->stats = ws_stats_create(sizes);
 	lc->bounce = malloc(WS_RX_FRAME_MAX);
 	for (i = 0; i < 2; i++)
@@ -37,6 +41,8 @@ void
 ws_rx_lcore_free(struct ws_rx_lcore *lc)
 {
 	ws_stats_destroy(lc->stats);
+	ws_flow_table_destroy(lc->flows);
+	lc->flows = NULL;
 	free(lc->bounce);
 	lc->bounce = NULL;
 	ws_stats_destroy(lc->snap[0].stats);
@@ -81,6 +87,89 @@ filter_pass(struct ws_rx_lcore *lc, struct rte_mbuf *m)
 	return true;
 }
 
+/* Queue the packet for the burst's flow update: outer IP 5-tuple and VLAN. */
+static inline void
+flow_add(struct ws_rx_lcore *lc, const uint8_t *d, const struct ws_pkt *p, uint32_t len,
+	 uint64_t ts_ns)
+{
+	const struct ws_ip *o = &p->outer;
+	struct ws_flow_pkt *fp = &lc->fpkt[lc->n_fpkt];
+	const struct ws_host *h = &lc->stats->host;
+	unsigned int alen = o->version == 4 ? 4 : 16;
+	const uint8_t *src;
+	bool ports;
+
+	if (o->version == 0)
+		return;
+	src = d + o->l3_off + (o->version == 4 ? 12 : 8);
+	ports = o->has_l4 && !(o->frag & WS_FRAG_LATER) &&
+		(o->proto == 6 || o->proto == 17 || o->proto == 132);
+	ws_flow_pkt_init(fp, o->version, o->proto, p->n_vlans ? p->vlan[0] : 0, src, src + alen,
+			 ports ? o->sport : 0, ports ? o->dport : 0);
+	fp->tcp_flags = o->proto == 6 && o->has_l4 ? o->tcp_flags : 0;
+	fp->len = len;
+	fp->ts_ns = ts_ns;
+	if (h->len) {
+		fp->host_len = h->len < WS_FLOW_HOST_MAX - 1 ? h->len : WS_FLOW_HOST_MAX - 1;
+		memcpy(lc->fhost[lc->n_fpkt], h->name, fp->host_len);
+		fp->host = lc->fhost[lc->n_fpkt];
+	}
+	if (ts_ns > lc->flow_ns)
+		lc->flow_ns = ts_ns;
+	lc->n_fpkt++;
+}
+
+/* Ended flows to the management lcore; a full ring loses them, counted. */
+static void
+records_push(struct ws_rx_lcore *lc, const struct ws_flow *rec, unsigned int n)
+{
+	unsigned int sent = 0;
+
+	if (n && lc->records)
+		sent = rte_ring_enqueue_burst_elem(lc->records, rec, sizeof(*rec), n, NULL);
+	lc->cnt.flow_records_lost += n - sent;
+}
+
+/* Packets of one second: the flows they start are counted in that second. */
+static void
+flows_update_run(struct ws_rx_lcore *lc, const struct ws_flow_pkt *fp, unsigned int n)
+{
+	struct ws_flow_counters c;
+	unsigned int n_rec = 0;
+
+	ws_flow_update_burst(lc->flows, fp, n, lc->rec, &n_rec);
+	records_push(lc, lc->rec, n_rec);
+	ws_flow_counters_get(lc->flows, &c);
+	if (c.created != lc->flows_created) {
+		ws_series_add_flows(&lc->stats->series, fp->ts_ns,
+				    (uint32_t)(c.created - lc->flows_created));
+		lc->flows_created = c.created;
+	}
+}
+
+/* The burst's packets into the flow table, split where the second changes. */
+static void
+flows_update(struct ws_rx_lcore *lc)
+{
+	unsigned int i, start = 0;
+	uint64_t sec_end = 0;
+
+	for (i = 0; i < lc->n_fpkt; i++) {
+		uint64_t ts = lc->fpkt[i].ts_ns;
+
+		if (i == start) {
+			sec_end = (ts / 1000000000u + 1) * 1000000000u;
+		} else if (ts >= sec_end || ts < sec_end - 1000000000u) {
+			flows_update_run(lc, lc->fpkt + start, i - start);
+			start = i;
+			sec_end = (ts / 1000000000u + 1) * 1000000000u;
+		}
+	}
+	if (lc->n_fpkt > start)
+		flows_update_run(lc, lc->fpkt + start, lc->n_fpkt - start);
+	lc->n_fpkt = 0;
+}
+
 static inline void
 account(struct ws_rx_lcore *lc, struct rte_mbuf *m, const uint8_t *d, uint32_t len,
 	const struct ws_pkt *p)
@@ -99,6 +188,7 @@ account(struct ws_rx_lcore *lc, struct rte_mbuf *m, const uint8_t *d, uint32_t l
 		ts_ns = ts * 1000;
 	}
 	ws_series_add(&lc->stats->series, ts_ns, rte_pktmbuf_pkt_len(m));
+	flow_add(lc, d, p, rte_pktmbuf_pkt_len(m), ts_ns);
 }
 
 static inline void
@@ -127,6 +217,7 @@ rx_process(struct ws_rx_lcore *lc, struct rte_mbuf **pkts, unsigned int n)
 		parse_frame(lc, d, len, &p);
 		account(lc, pkts[i], d, len, &p);
 	}
+	flows_update(lc);
 	rte_pktmbuf_free_bulk(pkts, n);
 }
 
@@ -182,6 +273,7 @@ rx_spread(struct ws_rx_lcore *lc, struct rte_mbuf **pkts, unsigned int n)
 			lc->spread_buf[t][lc->spread_n[t]++] = pkts[i];
 		}
 	}
+	flows_update(lc);
 	rte_pktmbuf_free_bulk(mine, n_mine);
 	for (t = 0; t < lc->n_lcores; t++)
 		if (lc->spread_n[t])
@@ -196,6 +288,7 @@ rx_publish(struct ws_rx_lcore *lc, uint64_t now)
 	struct ws_rx_snapshot *s = &lc->snap[k];
 
 	lc->cnt.total_tsc = now - lc->start_tsc;
+	ws_flow_counters_get(lc->flows, &lc->cnt.flows);
 	__atomic_store_n(&s->seq, s->seq + 1, __ATOMIC_RELAXED);
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	ws_stats_copy(s->stats, lc->stats);
@@ -221,6 +314,42 @@ rx_maybe_publish(struct ws_rx_lcore *lc)
 	}
 	rx_publish(lc, now);
 	lc->next_publish = now + lc->publish_tsc;
+}
+
+/*
+ * Flow timeouts, about every millisecond: a slice of the table each time,
+ * the whole of it about every second. Time is the latest packet's offline,
+ * the TSC's live (idle links still time out).
+ */
+static void
+flows_expire(struct ws_rx_lcore *lc)
+{
+	uint64_t now = rte_rdtsc(), t;
+	unsigned int n, budget = ws_flow_table_slots(lc->flows) / 1000 + 64;
+
+	if (likely(now < lc->next_expire_tsc))
+		return;
+	lc->next_expire_tsc = now + rte_get_tsc_hz() / 1000;
+	t = lc->ts_offset >= 0 ? lc->flow_ns
+			       : lc->start_ns + (uint64_t)((now - lc->start_tsc) * lc->ns_per_tsc);
+	n = ws_flow_expire(lc->flows, t, budget, lc->rec, RTE_DIM(lc->rec));
+	records_push(lc, lc->rec, n);
+}
+
+/* Shutdown: every live flow becomes a record; the management lcore drains meanwhile. */
+static void
+flows_flush(struct ws_rx_lcore *lc)
+{
+	unsigned int n, sent;
+
+	while ((n = ws_flow_flush(lc->flows, lc->rec, RTE_DIM(lc->rec))) != 0) {
+		for (sent = 0; lc->records && sent < n;) {
+			sent += rte_ring_enqueue_burst_elem(lc->records, lc->rec + sent,
+							    sizeof(lc->rec[0]), n - sent, NULL);
+			if (sent < n)
+				rte_pause();
+		}
+	}
 }
 
 /* Packets other lcores spread to this one. */
@@ -302,6 +431,7 @@ ws_rx_lcore_main(void *arg)
 		lc->cnt.filter_generation = lc->filter ? lc->filter->generation : 0;
 		poll_queues(lc, pkts);
 		rte_rcu_qsbr_quiescent(lc->qsbr, lc->index);
+		flows_expire(lc);
 		rx_maybe_publish(lc);
 	}
 	lc->filter = ws_filter_current();
@@ -309,6 +439,7 @@ ws_rx_lcore_main(void *arg)
 	__atomic_store_n(&lc->spread_done, 1, __ATOMIC_RELEASE);
 	while (!producers_done(lc) || drain_rings(lc, pkts) != 0)
 		drain_rings(lc, pkts);
+	flows_flush(lc);
 	rx_publish(lc, rte_rdtsc());
 	rte_rcu_qsbr_thread_offline(lc->qsbr, lc->index);
 	rte_rcu_qsbr_thread_unregister(lc->qsbr, lc->index);

@@ -26,6 +26,7 @@
 #include <rte_ring.h>
 
 #include <ws_filter.h>
+#include <ws_flow.h>
 
 #include <ws_rss.h>
 #include <ws_stats.h>
@@ -52,6 +53,8 @@ struct ws_rx_counters {
 	uint64_t rejected;	/**< packets the filter rejected: not analysed */
 	uint64_t rejected_bytes;
 	uint32_t filter_generation;	/**< filter in force at the last turn, 0: none */
+	uint64_t flow_records_lost;	/**< ended flows the record ring had no room for */
+	struct ws_flow_counters flows;	/**< the flow table's */
 };
 
 /** A NIC queue polled by an RX lcore. */
@@ -90,6 +93,15 @@ struct ws_rx_lcore {
 	struct ws_stats *stats __rte_cache_aligned;
 	uint8_t *bounce;	/**< a frame spanning several mbufs, copied whole */
 	const struct ws_filter *filter;	/**< in force for this loop turn */
+	struct ws_flow_table *flows;
+	struct rte_ring *records;	/**< ended flows, to the management lcore */
+	uint64_t flow_ns;		/**< latest packet time: drives flow timeouts */
+	uint64_t next_expire_tsc;
+	uint64_t flows_created;		/**< created count already put in the series */
+	unsigned int n_fpkt;
+	struct ws_flow_pkt fpkt[WS_BURST];
+	char fhost[WS_BURST][WS_FLOW_HOST_MAX];
+	struct ws_flow rec[WS_BURST * 2];
 	struct ws_rx_counters cnt;
 	uint64_t start_tsc;
 	uint64_t start_ns;	/**< wall clock at start_tsc: live traffic is timed by the TSC */
@@ -118,7 +130,8 @@ extern uint32_t ws_rx_reset_gen;
  * Allocate the statistics of an RX lcore (live and two snapshots).
  * @return 0 or -errno
  */
-int ws_rx_lcore_init(struct ws_rx_lcore *lc, const struct ws_stats_sizes *sizes);
+int ws_rx_lcore_init(struct ws_rx_lcore *lc, const struct ws_stats_sizes *sizes,
+		     const struct ws_flow_conf *flows);
 
 /** Free what ws_rx_lcore_init() allocated. */
 void ws_rx_lcore_free(struct ws_rx_lcore *lc);

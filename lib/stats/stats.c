@@ -180,12 +180,12 @@ count_host(struct ws_stats *s, const uint8_t *data, uint32_t len, uint32_t frame
 	   const struct ws_pkt *p)
 {
 	uint8_t key[WS_KEY_HOST_LEN];
-	struct ws_host h;
+	struct ws_host *h = &s->host;
 
-	switch (ws_parse_host(data, len, p, &h)) {
+	switch (ws_parse_host(data, len, p, h)) {
 	case 0:
-		s->c.hosts[h.source]++;
-		count_top(s, WS_TOP_HOST, key, ws_key_host(key, &h), frame_len);
+		s->c.hosts[h->source]++;
+		count_top(s, WS_TOP_HOST, key, ws_key_host(key, h), frame_len);
 		break;
 	case -ENODATA:
 		s->c.host_partial++;
@@ -206,6 +206,7 @@ ws_stats_account(struct ws_stats *s, const uint8_t *data, uint32_t len, uint32_t
 	const struct ws_ip *o = &p->outer;
 	unsigned int i;
 
+	s->host.len = 0;
 	c->packets++;
 	c->bytes += frame_len;
 	c->sizes[size_bucket(frame_len)]++;

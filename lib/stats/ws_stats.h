@@ -126,6 +126,7 @@ struct ws_stats {
 	struct ws_topk *top[WS_TOP_MAX];
 	struct ws_hll *uniq[WS_UNIQ_MAX];
 	struct ws_series series;
+	struct ws_host host;	/**< the name the last packet counted carried; len 0: none */
 };
 
 /** @return new zeroed statistics, or NULL with errno set. */

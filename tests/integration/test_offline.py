@@ -39,7 +39,8 @@ def main(argv):
         for n in (2, 4):
             if n in reports:
                 same = statistics_only(reports[n]) == statistics_only(rep) and \
-                    reports[n]["rates"] == rep["rates"]
+                    reports[n]["rates"] == rep["rates"] and \
+                    reports[n]["flows"]["total"] == rep["flows"]["total"]
                 res.check(f"{name}: {n} RX lcores give the same statistics as 1", same)
                 spread = sum(c["spread_in"] for c in reports[n]["cores"])
                 res.check(f"{name}: {n} RX lcores shared the work", spread > 0 or rep["packets"] < 50,

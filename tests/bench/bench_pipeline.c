@@ -1,0 +1,230 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The whole per-packet path of an RX lcore, stage by stage, in cycles per
+ * packet: dissect, counters and top-N summaries (with hostnames), the
+ * per-second series, and the flow table update, over frames held in memory
+ * as a NIC would leave them, beside a loop that only touches them. Flows: 10k
+ * and 1M active (synthetic TCP frames, both directions, random order), and
+ * the realistic mix capture.
+ *
+ *   bench_pipeline [MIX.pcap]
+ */
+#include <pcap/pcap.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <x86intrin.h>
+
+#include <ws_flow.h>
+#include <ws_parse.h>
+#include <ws_stats.h>
+
+#define SLOT 128 /* 64-byte frames: two cache lines each */
+#define BURST 32
+#define TRIALS 3
+
+struct frames {
+	uint8_t *data;
+	uint32_t *len;
+	uint64_t *ts;
+	uint32_t n, slot;
+};
+
+static volatile uint64_t sink;
+
+static uint64_t
+rnd(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+/* 64-byte Ethernet/IPv4/TCP frames of n_flows flows, both directions, shuffled. */
+static void
+make_flows(struct frames *f, uint32_t n_flows, uint32_t n_pkts)
+{
+	uint64_t seed = 0x9e3779b97f4a7c15ull;
+	uint32_t i;
+
+	f->slot = SLOT;
+	f->n = n_pkts;
+	f->data = aligned_alloc(64, (size_t)n_pkts * SLOT);
+	f->len = malloc(n_pkts * sizeof(*f->len));
+	f->ts = malloc(n_pkts * sizeof(*f->ts));
+	for (i = 0; i < n_pkts; i++) {
+		uint8_t *d = f->data + (size_t)i * SLOT;
+		uint32_t flow = (uint32_t)(rnd(&seed) % n_flows), a = 0x0a000000 | flow,
+			 b = 0xcb007100 | (flow & 0xff);
+		int rev = rnd(&seed) & 1;
+
+		memset(d, 0, 64);
+		d[12] = 0x08;
+		d[14] = 0x45;
+		d[17] = 46;
+		d[22] = 64;
+		d[23] = 6;
+		for (int k = 0; k < 4; k++) {
+			d[26 + k] = (rev ? b : a) >> (24 - 8 * k);
+			d[30 + k] = (rev ? a : b) >> (24 - 8 * k);
+		}
+		uint16_t cport = 1024 + flow % 60000;
+
+		d[rev ? 36 : 34] = cport >> 8;
+		d[rev ? 37 : 35] = cport & 0xff;
+		d[rev ? 34 : 36] = 0x01; /* 443 */
+		d[rev ? 35 : 37] = 0xbb;
+		d[46] = 0x50;
+		d[47] = 0x10;
+		f->len[i] = 60;
+		f->ts[i] = 1767225600000000000ull + (uint64_t)i * 100;
+	}
+}
+
+static int
+load_pcap(struct frames *f, const char *file)
+{
+	char err[PCAP_ERRBUF_SIZE];
+	struct pcap_pkthdr *h;
+	const u_char *d;
+	pcap_t *pc = pcap_open_offline(file, err);
+	uint32_t cap = 1 << 16;
+
+	if (!pc)
+		return -1;
+	f->slot = 2048;
+	f->data = aligned_alloc(64, (size_t)cap * f->slot);
+	f->len = malloc(cap * sizeof(*f->len));
+	f->ts = malloc(cap * sizeof(*f->ts));
+	f->n = 0;
+	while (f->n < cap && pcap_next_ex(pc, &h, &d) == 1) {
+		f->len[f->n] = h->caplen < f->slot ? h->caplen : f->slot;
+		memcpy(f->data + (size_t)f->n * f->slot, d, f->len[f->n]);
+		f->ts[f->n] = (uint64_t)h->ts.tv_sec * 1000000000u + h->ts.tv_usec * 1000u;
+		f->n++;
+	}
+	pcap_close(pc);
+	return 0;
+}
+
+enum stage { ST_TOUCH, ST_PARSE, ST_STATS, ST_ALL };
+
+/* One pass over the frames in bursts, doing the stages up to `upto`. */
+static uint64_t
+pass(const struct frames *f, enum stage upto, struct ws_stats *st, struct ws_flow_table *ft)
+{
+	struct ws_flow_pkt fp[BURST];
+	struct ws_flow rec[BURST];
+	unsigned int n_rec, nf;
+	uint64_t acc = 0;
+	struct ws_pkt p;
+
+	for (uint32_t i = 0; i < f->n; i += BURST) {
+		nf = 0;
+		for (uint32_t j = i; j < i + BURST && j < f->n; j++) {
+			const uint8_t *d = f->data + (size_t)j * f->slot;
+
+			__builtin_prefetch(d + 4 * f->slot);
+			if (upto == ST_TOUCH) {
+				acc += d[12] + f->len[j];
+				continue;
+			}
+			ws_parse_pkt(d, f->len[j], &p);
+			acc += p.rc + p.outer.dport;
+			if (upto == ST_PARSE)
+				continue;
+			ws_stats_account(st, d, f->len[j], f->len[j], &p);
+			ws_series_add(&st->series, f->ts[j], f->len[j]);
+			if (upto == ST_STATS || p.outer.version == 0)
+				continue;
+			ws_flow_pkt_init(&fp[nf], p.outer.version, p.outer.proto, 0,
+					 d + p.outer.l3_off + (p.outer.version == 4 ? 12 : 8),
+					 d + p.outer.l3_off + (p.outer.version == 4 ? 16 : 24),
+					 p.outer.sport, p.outer.dport);
+			fp[nf].len = f->len[j];
+			fp[nf].ts_ns = f->ts[j];
+			fp[nf].tcp_flags = p.outer.tcp_flags;
+			nf++;
+		}
+		if (nf) {
+			ws_flow_update_burst(ft, fp, nf, rec, &n_rec);
+			acc += n_rec;
+		}
+	}
+	return acc;
+}
+
+static double
+measure(const struct frames *f, enum stage upto, struct ws_stats *st, struct ws_flow_table *ft,
+	int passes)
+{
+	double best = 1e30;
+
+	for (int t = 0; t < TRIALS; t++) {
+		uint64_t t0 = __rdtsc();
+
+		for (int p = 0; p < passes; p++)
+			sink += pass(f, upto, st, ft);
+		double c = (double)(__rdtsc() - t0) / ((double)f->n * passes);
+
+		best = c < best ? c : best;
+	}
+	return best;
+}
+
+static void
+run(const char *name, const struct frames *f, uint32_t capacity, int passes)
+{
+	static const char *const stages[] = { "baseline (touch only)", "+ dissect",
+					      "+ counters, top-N, hosts, series",
+					      "+ flow update (whole path)" };
+	struct ws_stats_sizes sizes = { .top_capacity = 4096, .host_capacity = 1024 };
+	struct ws_flow_conf fc = { .capacity = capacity };
+	struct ws_stats *st = ws_stats_create(&sizes);
+	struct ws_flow_table *ft = ws_flow_table_create(&fc);
+	double base = 0;
+
+	if (!st || !ft) {
+		fprintf(stderr, "bench_pipeline: out of memory\n");
+		exit(1);
+	}
+	printf("\n%s: %u frames x %d passes, best of %d, flow capacity %u\n", name, f->n, passes,
+	       TRIALS, capacity);
+	printf("%-36s %10s %12s\n", "path", "cyc/pkt", "x baseline");
+	sink += pass(f, ST_ALL, st, ft); /* warm: flows created, tables touched */
+	for (int s = ST_TOUCH; s <= ST_ALL; s++) {
+		double c = measure(f, s, st, ft, passes);
+
+		if (s == ST_TOUCH)
+			base = c;
+		printf("%-36s %10.1f %12.2f\n", stages[s], c, c / base);
+	}
+	ws_stats_destroy(st);
+	ws_flow_table_destroy(ft);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct frames f10k, f1m, mix;
+	struct timespec a, b;
+	uint64_t t0;
+
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	t0 = __rdtsc();
+	do
+		clock_gettime(CLOCK_MONOTONIC, &b);
+	while ((b.tv_sec - a.tv_sec) * 1e9 + (b.tv_nsec - a.tv_nsec) < 1e8);
+	printf("TSC %.2f GHz\n",
+	       (__rdtsc() - t0) / ((b.tv_sec - a.tv_sec) * 1e9 + (b.tv_nsec - a.tv_nsec)));
+	make_flows(&f10k, 10000, 1 << 18);
+	run("10k active flows", &f10k, 1 << 16, 8);
+	make_flows(&f1m, 1000000, 1 << 22);
+	run("1M active flows", &f1m, 1 << 21, 1);
+	if (argc > 1 && load_pcap(&mix, argv[1]) == 0)
+		run(argv[1], &mix, 1 << 16, 20);
+	return 0;
+}
