@@ -16,6 +16,8 @@
 #include <time.h>
 #include <x86intrin.h>
 
+#include "bench_tsc.h"
+
 #include <ws_flow.h>
 
 #define TRIALS 7
@@ -257,21 +259,6 @@ measure_expire(struct input *in)
 	return best;
 }
 
-static double
-tsc_hz(void)
-{
-	struct timespec a, b;
-	uint64_t t0, t1;
-
-	clock_gettime(CLOCK_MONOTONIC, &a);
-	t0 = __rdtsc();
-	do {
-		clock_gettime(CLOCK_MONOTONIC, &b);
-	} while ((b.tv_sec - a.tv_sec) * 1e9 + (b.tv_nsec - a.tv_nsec) < 2e8);
-	t1 = __rdtsc();
-	return (t1 - t0) / ((b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9);
-}
-
 static int
 run(uint32_t n_flows, uint32_t capacity, double hz)
 {
@@ -325,7 +312,7 @@ int
 main(int argc, char **argv)
 {
 	static char *defaults[] = {"10000", "1000000"};
-	double hz = tsc_hz();
+	double hz = bench_tsc_hz();
 	char **arg = argv + 1;
 	int n_arg = argc - 1;
 

@@ -15,6 +15,8 @@
 #include <time.h>
 #include <x86intrin.h>
 
+#include "bench_tsc.h"
+
 #include <ws_parse.h>
 
 #define SLOT 2048	 /* like an mbuf data room: each frame in its own slot */
@@ -134,21 +136,6 @@ measure(uint64_t (*fn)(const struct corpus *), const struct corpus *c, unsigned 
 	return best;
 }
 
-static double
-tsc_hz(void)
-{
-	struct timespec a, b;
-	uint64_t t0, t1;
-
-	clock_gettime(CLOCK_MONOTONIC, &a);
-	t0 = __rdtsc();
-	do {
-		clock_gettime(CLOCK_MONOTONIC, &b);
-	} while ((b.tv_sec - a.tv_sec) * 1e9 + (b.tv_nsec - a.tv_nsec) < 2e8);
-	t1 = __rdtsc();
-	return (t1 - t0) / ((b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9);
-}
-
 int
 main(int argc, char **argv)
 {
@@ -169,7 +156,7 @@ main(int argc, char **argv)
 		return 2;
 	}
 	repeat = argc > 2 ? (unsigned int)atoi(argv[2]) : 20;
-	hz = tsc_hz();
+	hz = bench_tsc_hz();
 	printf("capture %s: %u packets x %u passes, best of %d trials, TSC %.2f GHz\n", argv[1],
 	       c.n, repeat, TRIALS, hz / 1e9);
 	printf("%-24s %10s %10s %12s %10s\n", "stage", "cyc/pkt", "ns/pkt", "over base", "x base");

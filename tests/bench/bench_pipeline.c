@@ -17,6 +17,8 @@
 #include <time.h>
 #include <x86intrin.h>
 
+#include "bench_tsc.h"
+
 #include <ws_flow.h>
 #include <ws_parse.h>
 #include <ws_stats.h>
@@ -210,16 +212,7 @@ int
 main(int argc, char **argv)
 {
 	struct frames f10k, f1m, mix;
-	struct timespec a, b;
-	uint64_t t0;
-
-	clock_gettime(CLOCK_MONOTONIC, &a);
-	t0 = __rdtsc();
-	do
-		clock_gettime(CLOCK_MONOTONIC, &b);
-	while ((b.tv_sec - a.tv_sec) * 1e9 + (b.tv_nsec - a.tv_nsec) < 1e8);
-	printf("TSC %.2f GHz\n",
-	       (__rdtsc() - t0) / ((b.tv_sec - a.tv_sec) * 1e9 + (b.tv_nsec - a.tv_nsec)));
+	printf("TSC %.2f GHz\n", bench_tsc_hz() / 1e9);
 	make_flows(&f10k, 10000, 1 << 18);
 	run("10k active flows", &f10k, 1 << 16, 8);
 	make_flows(&f1m, 1000000, 1 << 22);

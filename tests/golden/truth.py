@@ -17,8 +17,7 @@ import shlex
 import subprocess
 import sys
 
-CAPTURE_EXT = (".pcap", ".pcapng", ".cap")
-
+from compare import captures
 
 class Check:
     def __init__(self, name):
@@ -187,16 +186,6 @@ def compare_unique(chk, report, truth):
         if abs(u[k] - n) > 3 * u["std_error"] * n + 1:
             chk.failures.append(f"unique.{k}: wirestat {u[k]}, tshark {n} "
                                 f"(allowed: 3 x {u['std_error']:.4f} x {n} + 1)")
-
-
-def captures(paths):
-    for p in paths:
-        if os.path.isdir(p):
-            for n in sorted(os.listdir(p)):
-                if n.endswith(CAPTURE_EXT):
-                    yield os.path.join(p, n)
-        elif os.path.exists(p):
-            yield p
 
 
 def truth_path(cap):
