@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ws_ctl.h"
@@ -21,6 +22,7 @@ struct client {
 	int fd;			/* -1: free slot */
 	int closing;		/* close once out is flushed */
 	size_t in_len;
+	uint64_t partial_since;	/* ms when an unfinished request began, 0: none */
 	char *in;		/* WS_CTL_REQ_MAX bytes, allocated with the server */
 	char *out;
 	size_t out_len, out_off, out_cap;
@@ -32,6 +34,7 @@ struct ws_ctl_server {
 	const struct ws_ctl_cmd *cmds;
 	void *ctx;
 	struct ws_ctl_counters cnt;
+	unsigned int stall_ms;
 	struct client clients[WS_CTL_MAX_CLIENTS];
 	struct pollfd *pfd;	/* WS_CTL_MAX_CLIENTS + 1 */
 };
@@ -66,6 +69,15 @@ out_append(struct client *c, const char *s, size_t n)
 	return 0;
 }
 
+static uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static void
 client_close(struct ws_ctl_server *s, struct client *c)
 {
@@ -74,6 +86,7 @@ client_close(struct ws_ctl_server *s, struct client *c)
 	c->fd = -1;
 	c->closing = 0;
 	c->in_len = 0;
+	c->partial_since = 0;
 	c->out_len = c->out_off = 0;
 }
 
@@ -191,6 +204,11 @@ client_process(struct ws_ctl_server *s, struct client *c)
 		return;
 	memmove(c->in, c->in + start, c->in_len - start);
 	c->in_len -= start;
+	/* What is left is an unfinished request: it has stall_ms to complete. */
+	if (c->in_len == 0)
+		c->partial_since = 0;
+	else if (start > 0 || c->partial_since == 0)
+		c->partial_since = now_ms();
 	if (c->in_len == WS_CTL_REQ_MAX) {
 		/* No newline within the limit: there is no resynchronising. */
 		s->cnt.bad_requests++;
@@ -263,6 +281,36 @@ accept_clients(struct ws_ctl_server *s)
 	}
 }
 
+/* A client holding an unfinished request past stall_ms loses its slot. */
+static void
+close_stalled(struct ws_ctl_server *s)
+{
+	uint64_t now = now_ms();
+	unsigned int i;
+	char msg[96];
+
+	for (i = 0; i < WS_CTL_MAX_CLIENTS; i++) {
+		struct client *c = &s->clients[i];
+
+		if (c->fd < 0 || c->closing || !c->partial_since ||
+		    now - c->partial_since <= s->stall_ms)
+			continue;
+		s->cnt.stalled_clients++;
+		snprintf(msg, sizeof(msg), "request unfinished after %u ms", s->stall_ms);
+		reply(s, c, error_reply(ETIMEDOUT, msg));
+		if (c->fd >= 0) {
+			c->closing = 1;
+			client_flush(s, c);
+		}
+	}
+}
+
+void
+ws_ctl_server_set_stall_ms(struct ws_ctl_server *s, unsigned int ms)
+{
+	s->stall_ms = ms;
+}
+
 int
 ws_ctl_server_poll(struct ws_ctl_server *s, int timeout_ms)
 {
@@ -279,8 +327,10 @@ ws_ctl_server_poll(struct ws_ctl_server *s, int timeout_ms)
 		s->pfd[i + 1].events = (c->closing ? 0 : POLLIN) | (c->out_len ? POLLOUT : 0);
 		n = c->fd >= 0 ? i + 2 : n;
 	}
-	if (poll(s->pfd, n, timeout_ms) <= 0)
-		return errno == EINTR ? 0 : (int)(s->cnt.requests - before);
+	if (poll(s->pfd, n, timeout_ms) <= 0) {
+		close_stalled(s);
+		return (int)(s->cnt.requests - before);
+	}
 	if (s->pfd[0].revents & POLLIN)
 		accept_clients(s);
 	for (i = 0; i + 1 < n; i++) {
@@ -294,6 +344,7 @@ ws_ctl_server_poll(struct ws_ctl_server *s, int timeout_ms)
 		if (c->fd >= 0 && (c->out_len || c->closing))
 			client_flush(s, c);
 	}
+	close_stalled(s);
 	return (int)(s->cnt.requests - before);
 }
 
@@ -355,6 +406,7 @@ ws_ctl_server_create(const char *path, mode_t mode, gid_t gid, const struct ws_c
 	strcpy(s->path, path);
 	s->cmds = cmds;
 	s->ctx = ctx;
+	s->stall_ms = WS_CTL_STALL_MS;
 	s->pfd = calloc(WS_CTL_MAX_CLIENTS + 1, sizeof(*s->pfd));
 	if (!s->pfd) {
 		rc = -ENOMEM;

@@ -31,6 +31,8 @@
 #define WS_CTL_OUT_MAX (8u << 20)
 /** Clients connected at once; more are answered with an error and closed. */
 #define WS_CTL_MAX_CLIENTS 64
+/** A request left unfinished this long is answered with ETIMEDOUT and its client closed. */
+#define WS_CTL_STALL_MS 5000
 
 /**
  * A command handler: fills *result (a new reference) and returns 0, or
@@ -53,6 +55,7 @@ struct ws_ctl_counters {
 	uint64_t requests;	   /**< requests answered */
 	uint64_t bad_requests;	   /**< not JSON, not an object, too long, unknown command */
 	uint64_t dropped_clients;  /**< closed for leaving too much unread */
+	uint64_t stalled_clients;  /**< closed for leaving a request unfinished */
 };
 
 struct ws_ctl_server;
@@ -71,6 +74,9 @@ struct ws_ctl_server *ws_ctl_server_create(const char *path, mode_t mode, gid_t 
  * something to be. @return requests answered, or -errno.
  */
 int ws_ctl_server_poll(struct ws_ctl_server *s, int timeout_ms);
+
+/** Change how long a request may stay unfinished (tests); default WS_CTL_STALL_MS. */
+void ws_ctl_server_set_stall_ms(struct ws_ctl_server *s, unsigned int ms);
 
 /** Copy the server's counters. */
 void ws_ctl_server_counters(const struct ws_ctl_server *s, struct ws_ctl_counters *c);

@@ -277,6 +277,41 @@ test_hostile_clients(void **state)
 	assert_true(i < 100);
 }
 
+/* Half a request, then silence: answered with ETIMEDOUT and closed, the slot freed. */
+static void
+test_stalled_request(void **state)
+{
+	struct fixture *f = *state;
+	struct ws_ctl_counters c;
+	char buf[256];
+	ssize_t got = 0, n;
+	int fd;
+
+	ws_ctl_server_set_stall_ms(f->srv, 200);
+	fd = ws_ctl_connect(f->path);
+	assert_true(fd >= 0);
+	assert_int_equal(send(fd, "{\"cmd\": \"ec", 11, MSG_NOSIGNAL), 11);
+	while ((n = recv(fd, buf + got, sizeof(buf) - 1 - got, 0)) > 0)
+		got += n;	/* ends at EOF: the daemon closed it */
+	close(fd);
+	buf[got] = '\0';
+	assert_non_null(strstr(buf, "\"status\":110"));
+	assert_non_null(strstr(buf, "unfinished after 200 ms"));
+	ws_ctl_server_counters(f->srv, &c);
+	assert_int_equal(c.stalled_clients, 1);
+
+	/* A request that completes in time is not touched. */
+	fd = ws_ctl_connect(f->path);
+	assert_int_equal(send(fd, "{\"cmd\": ", 8, MSG_NOSIGNAL), 8);
+	usleep(50000);
+	assert_int_equal(send(fd, "\"echo\"}\n", 8, MSG_NOSIGNAL), 8);
+	got = recv(fd, buf, sizeof(buf) - 1, 0);
+	assert_true(got > 0);
+	buf[got] = '\0';
+	assert_non_null(strstr(buf, "\"status\":0"));
+	close(fd);
+}
+
 static void
 test_socket_file(void **state)
 {
@@ -320,6 +355,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_too_long, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pipelined, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_clients, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stalled_request, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_socket_file, setup, teardown),
 	};
 
