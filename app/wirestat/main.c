@@ -48,14 +48,16 @@ usage(FILE *f)
 		"usage: wirestat -c CONFIG [-s SOCKET] [--json]\n"
 		"       wirestat -r CAPTURE [--json] [--lcores N] [--top N] [FILTER...]\n"
 		"\n"
-		"  -c, --config FILE   run on the ports of this configuration (conf/wirestat.yaml)\n"
+		"  -c, --config FILE   run on the ports of this configuration "
+		"(conf/wirestat.yaml)\n"
 		"  -r, --read FILE     analyse a pcap/pcapng file through DPDK and exit\n"
 		"  -j, --json          print the final report as JSON\n"
 		"  -l, --lcores N      RX lcores for -r (default 1)\n"
 		"  -n, --top N         entries per top list (default 10)\n"
 		"  -s, --socket PATH   control socket (overrides the configuration)\n"
 		"      --no-jit        run the filter in DPDK's BPF interpreter, not native code\n"
-		"      --flows FILE    with -r, write every flow record to FILE, one JSON line each\n"
+		"      --flows FILE    with -r, write every flow record to FILE, one JSON line "
+		"each\n"
 		"  FILTER              with -r, a tcpdump expression (tcp port 443)\n"
 		"  -h, --help\n");
 }
@@ -80,24 +82,35 @@ static int
 parse_args(int argc, char **argv, struct options *o)
 {
 	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' }, { "read", required_argument, NULL, 'r' },
-		{ "json", no_argument, NULL, 'j' },	    { "lcores", required_argument, NULL, 'l' },
-		{ "top", required_argument, NULL, 'n' },    { "socket", required_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },	    { "no-jit", no_argument, NULL, 'J' },
-		{ "flows", required_argument, NULL, 'F' },
-		{ NULL, 0, NULL, 0 },
+		{"config", required_argument, NULL, 'c'}, {"read", required_argument, NULL, 'r'},
+		{"json", no_argument, NULL, 'j'},	  {"lcores", required_argument, NULL, 'l'},
+		{"top", required_argument, NULL, 'n'},	  {"socket", required_argument, NULL, 's'},
+		{"help", no_argument, NULL, 'h'},	  {"no-jit", no_argument, NULL, 'J'},
+		{"flows", required_argument, NULL, 'F'},  {NULL, 0, NULL, 0},
 	};
 	int c;
 
-	*o = (struct options){ .lcores = 1 };
+	*o = (struct options){.lcores = 1};
 	while ((c = getopt_long(argc, argv, "c:r:jl:n:s:h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'c': o->config = optarg; break;
-		case 'r': o->capture = optarg; break;
-		case 'j': o->json = true; break;
-		case 's': o->socket = optarg; break;
-		case 'J': o->no_jit = true; break;
-		case 'F': o->flows_file = optarg; break;
+		case 'c':
+			o->config = optarg;
+			break;
+		case 'r':
+			o->capture = optarg;
+			break;
+		case 'j':
+			o->json = true;
+			break;
+		case 's':
+			o->socket = optarg;
+			break;
+		case 'J':
+			o->no_jit = true;
+			break;
+		case 'F':
+			o->flows_file = optarg;
+			break;
 		case 'l':
 			if (parse_uint("--lcores", optarg, 1, 64, &o->lcores) < 0)
 				return -EINVAL;
@@ -106,8 +119,12 @@ parse_args(int argc, char **argv, struct options *o)
 			if (parse_uint("--top", optarg, 1, 100000, &o->top_n) < 0)
 				return -EINVAL;
 			break;
-		case 'h': usage(stdout); exit(0);
-		default: usage(stderr); return -EINVAL;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			return -EINVAL;
 		}
 	}
 	if (!o->config == !o->capture) {
@@ -118,8 +135,10 @@ parse_args(int argc, char **argv, struct options *o)
 	/* As tcpdump: the words after the options are the filter expression. */
 	for (; optind < argc; optind++) {
 		if (o->config) {
-			fprintf(stderr, "wirestat: unexpected argument '%s'; with -c the filter "
-					"is the configuration's `filter`\n", argv[optind]);
+			fprintf(stderr,
+				"wirestat: unexpected argument '%s'; with -c the filter "
+				"is the configuration's `filter`\n",
+				argv[optind]);
 			return -EINVAL;
 		}
 		if (strlen(o->filter) + strlen(argv[optind]) + 2 > sizeof(o->filter)) {
@@ -165,8 +184,7 @@ struct args {
 	size_t used, size;
 };
 
-static int __attribute__((format(printf, 2, 3)))
-arg_add(struct args *a, const char *fmt, ...)
+static int __attribute__((format(printf, 2, 3))) arg_add(struct args *a, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -220,14 +238,17 @@ offline_prepare(const struct options *o, struct ws_run *run, struct args *a)
 	run->mbufs = 4095 + run->n_rx * run->ring_size;
 	run->mbuf_cache = 256;
 	run->snapshot_ms = 20;
-	run->sizes = (struct ws_stats_sizes){ .top_capacity = 16384, .host_capacity = 4096 };
+	run->sizes = (struct ws_stats_sizes){.top_capacity = 16384, .host_capacity = 4096};
 	/* A quarter million flows per lcore; the capture's clock drives the timeouts. */
-	run->flows = (struct ws_flow_conf){ .capacity = 1u << 18 };
+	run->flows = (struct ws_flow_conf){.capacity = 1u << 18};
 	run->flows_file = o->flows_file;
 	run->n_ports = 1;
-	run->port_conf[0] = (struct ws_port_conf){ .name = "capture", .device = "net_pcap0",
-						   .rx_queues = 1, .rx_descriptors = 1024,
-						   .mtu = 1500, .timestamps = true };
+	run->port_conf[0] = (struct ws_port_conf){.name = "capture",
+						  .device = "net_pcap0",
+						  .rx_queues = 1,
+						  .rx_descriptors = 1024,
+						  .mtu = 1500,
+						  .timestamps = true};
 	memory_mb = 64 + (uint64_t)run->mbufs * (run->data_room + 256) / (1 << 20) +
 		    run->n_rx * (WS_RECORD_RING * sizeof(struct ws_flow) >> 20);
 	rc |= arg_add(a, "wirestat");
@@ -268,23 +289,25 @@ daemon_prepare(const struct options *o, struct ws_config **cp, struct ws_run *ru
 	a->argc = n;
 	run->n_ports = c->n_ports;
 	for (i = 0; i < c->n_ports; i++)
-		run->port_conf[i] = (struct ws_port_conf){
-			.name = c->ports[i].name, .device = c->ports[i].device,
-			.rx_queues = c->ports[i].rx_queues,
-			.rx_descriptors = c->ports[i].rx_descriptors, .mtu = c->ports[i].mtu,
-			.promiscuous = c->ports[i].promiscuous };
+		run->port_conf[i] =
+			(struct ws_port_conf){.name = c->ports[i].name,
+					      .device = c->ports[i].device,
+					      .rx_queues = c->ports[i].rx_queues,
+					      .rx_descriptors = c->ports[i].rx_descriptors,
+					      .mtu = c->ports[i].mtu,
+					      .promiscuous = c->ports[i].promiscuous};
 	run->n_rx = c->lcores.n_rx;
 	memcpy(run->rx_lcore_ids, c->lcores.rx, sizeof(c->lcores.rx[0]) * c->lcores.n_rx);
 	run->mbufs = c->mempool.mbufs;
 	run->mbuf_cache = c->mempool.cache;
 	run->data_room = c->mempool.data_room;
 	run->ring_size = c->spread.ring_size;
-	run->sizes = (struct ws_stats_sizes){ .top_capacity = c->analytics.top_capacity,
-					      .host_capacity = c->analytics.host_capacity,
-					      .rate_seconds = c->analytics.rate_seconds };
-	run->flows = (struct ws_flow_conf){ .capacity = c->analytics.flow_capacity,
-					    .idle_ns = c->analytics.flow_idle_s * 1000000000ull,
-					    .active_ns = c->analytics.flow_active_s * 1000000000ull };
+	run->sizes = (struct ws_stats_sizes){.top_capacity = c->analytics.top_capacity,
+					     .host_capacity = c->analytics.host_capacity,
+					     .rate_seconds = c->analytics.rate_seconds};
+	run->flows = (struct ws_flow_conf){.capacity = c->analytics.flow_capacity,
+					   .idle_ns = c->analytics.flow_idle_s * 1000000000ull,
+					   .active_ns = c->analytics.flow_active_s * 1000000000ull};
 	if (o->top_n == 0)
 		run->top_n = c->analytics.top_n;
 	run->snapshot_ms = c->analytics.snapshot_ms;
@@ -295,7 +318,8 @@ daemon_prepare(const struct options *o, struct ws_config **cp, struct ws_run *ru
 	if (c->socket.group[0]) {
 		g = getgrnam(c->socket.group);
 		if (!g) {
-			fprintf(stderr, "wirestat: %s: socket.group: no group '%s' on this system\n",
+			fprintf(stderr,
+				"wirestat: %s: socket.group: no group '%s' on this system\n",
 				o->config, c->socket.group);
 			return -EINVAL;
 		}
@@ -352,8 +376,8 @@ main(int argc, char **argv)
 {
 	static struct ws_app app;
 	static char *eal_argv[MAX_EAL_ARGS], eal_buf[16384];
-	struct args a = { .argv = eal_argv, .max = MAX_EAL_ARGS, .buf = eal_buf,
-			  .size = sizeof(eal_buf) };
+	struct args a = {
+		.argv = eal_argv, .max = MAX_EAL_ARGS, .buf = eal_buf, .size = sizeof(eal_buf)};
 	char err[512], runtime_dir[PATH_MAX];
 	struct ws_config *config = NULL;
 	struct options o;

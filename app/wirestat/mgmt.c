@@ -80,8 +80,8 @@ flow_json(const struct ws_flow *f)
 	inet_ntop(af, f->key.addr[1], b, sizeof(b));
 	return json_pack("{s:i, s:i, s:i, s:s, s:i, s:s, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:i,"
 			 " s:i, s:i, s:i, s:i, s:s}",
-			 "version", f->key.version, "proto", f->key.proto, "vlan", f->key.vlan,
-			 "a", a, "a_port", f->key.port[0], "b", b, "b_port", f->key.port[1],
+			 "version", f->key.version, "proto", f->key.proto, "vlan", f->key.vlan, "a",
+			 a, "a_port", f->key.port[0], "b", b, "b_port", f->key.port[1],
 			 "packets_ab", (json_int_t)f->packets[0], "bytes_ab",
 			 (json_int_t)f->bytes[0], "packets_ba", (json_int_t)f->packets[1],
 			 "bytes_ba", (json_int_t)f->bytes[1], "first_ns", (json_int_t)f->first_ns,
@@ -144,7 +144,7 @@ flow_cmp(const void *x, const void *y)
 static json_t *
 flows_json(struct ws_app *app, unsigned int n)
 {
-	struct ws_flow_counters sum = { 0 };
+	struct ws_flow_counters sum = {0};
 	struct ws_flow sorted[WS_TOP_FLOWS];
 	uint64_t lost = 0;
 	json_t *top = json_array();
@@ -170,8 +170,8 @@ flows_json(struct ws_app *app, unsigned int n)
 			 (json_int_t)sum.active, "total", (json_int_t)sum.created, "evicted",
 			 (json_int_t)sum.evicted, "ended", "idle", (json_int_t)sum.ended_idle,
 			 "active", (json_int_t)sum.ended_active, "closed",
-			 (json_int_t)sum.ended_closed, "shutdown", (json_int_t)sum.flushed, "evicted",
-			 (json_int_t)sum.evicted, "records", (json_int_t)app->records,
+			 (json_int_t)sum.ended_closed, "shutdown", (json_int_t)sum.flushed,
+			 "evicted", (json_int_t)sum.evicted, "records", (json_int_t)app->records,
 			 "records_lost", (json_int_t)lost, "top", top);
 }
 
@@ -232,9 +232,9 @@ cores_json(struct ws_app *app)
 			list, json_pack("{s:i, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:f}", "lcore",
 					app->rx[i]->lcore_id, "index", i, "rx", (json_int_t)c->rx,
 					"spread_in", (json_int_t)c->spread_in, "spread_out",
-					(json_int_t)c->spread_out, "ring_full", (json_int_t)c->ring_full,
-					"passed", (json_int_t)c->passed, "rejected",
-					(json_int_t)c->rejected, "busy",
+					(json_int_t)c->spread_out, "ring_full",
+					(json_int_t)c->ring_full, "passed", (json_int_t)c->passed,
+					"rejected", (json_int_t)c->rejected, "busy",
 					c->total_tsc ? (double)c->busy_tsc / c->total_tsc : 0.0));
 	}
 	return list;
@@ -279,8 +279,8 @@ ws_mgmt_filter(struct ws_app *app, const char *expr, char *err, size_t err_size)
 	char msg[512];
 
 	if (expr[0]) {
-		f = ws_filter_compile(expr, app->run.offline ? app->run.linktype
-							    : WS_LINKTYPE_ETHERNET,
+		f = ws_filter_compile(expr,
+				      app->run.offline ? app->run.linktype : WS_LINKTYPE_ETHERNET,
 				      app->run.filter_jit, msg, sizeof(msg));
 		if (!f) {
 			snprintf(err, err_size, "filter '%.200s': %s", expr, msg);
@@ -319,8 +319,9 @@ ws_mgmt_report(struct ws_app *app)
 	if (app->run.offline)
 		json_object_set_new(r, "capture",
 				    json_pack("{s:s, s:I, s:i}", "file", app->run.capture,
-					      "packets_in_file", (json_int_t)app->run.capture_packets,
-					      "linktype", app->run.linktype));
+					      "packets_in_file",
+					      (json_int_t)app->run.capture_packets, "linktype",
+					      app->run.linktype));
 	json_object_set_new(r, "rates", ws_stats_rates_json(app->merged, app->run.rates_last));
 	json_object_set_new(r, "flows", flows_json(app, app->run.top_n));
 	json_object_set_new(r, "filter", filter_json(app));
@@ -346,8 +347,9 @@ ws_mgmt_print(struct ws_app *app, FILE *f)
 	} else {
 		ws_stats_print(f, r);
 		d = json_object_get(r, "drops");
-		fprintf(f, "\ndropped before analysis: %lld (NIC missed %lld, NIC errors %lld, "
-			   "no mbuf %lld, spread ring full %lld)\n",
+		fprintf(f,
+			"\ndropped before analysis: %lld (NIC missed %lld, NIC errors %lld, "
+			"no mbuf %lld, spread ring full %lld)\n",
 			(long long)json_integer_value(json_object_get(d, "total")),
 			(long long)json_integer_value(json_object_get(d, "nic_missed")),
 			(long long)json_integer_value(json_object_get(d, "nic_errors")),
@@ -416,7 +418,7 @@ cmd_stats(void *ctx, const json_t *req, json_t **result, char *err, size_t err_s
 static int
 cmd_flows(void *ctx, const json_t *req, json_t **result, char *err, size_t err_size)
 {
-	static const char *const sorts[] = { "bytes", "packets", "duration", "rtt" };
+	static const char *const sorts[] = {"bytes", "packets", "duration", "rtt"};
 	const char *s = json_string_value(json_object_get(req, "sort"));
 	struct ws_app *app = ctx;
 	unsigned int n;
@@ -467,9 +469,9 @@ cmd_rates(void *ctx, const json_t *req, json_t **result, char *err, size_t err_s
 static int
 cmd_top(void *ctx, const json_t *req, json_t **result, char *err, size_t err_size)
 {
-	static const char *const what[] = { "dst", "src", "ports", "hosts", "pairs" };
-	static const char *const key[] = { "top_dst_ips", "top_src_ips", "top_dst_ports", "hosts",
-					   "top_pairs" };
+	static const char *const what[] = {"dst", "src", "ports", "hosts", "pairs"};
+	static const char *const key[] = {"top_dst_ips", "top_src_ips", "top_dst_ports", "hosts",
+					  "top_pairs"};
 	struct ws_app *app = ctx;
 	const char *w = json_string_value(json_object_get(req, "what"));
 	unsigned int i, n;
@@ -553,10 +555,9 @@ cmd_status(void *ctx, const json_t *req, json_t **result, char *err, size_t err_
 		json_decref(p);
 	}
 	*result = json_pack("{s:s, s:b, s:I, s:I, s:o, s:o, s:o, s:i}", "state", "running",
-			    "ports_up", all_up, "packets",
-			    (json_int_t)app->merged->c.packets, "bytes",
-			    (json_int_t)app->merged->c.bytes, "ports", ports, "drops", drops,
-			    "time", time_json(app), "rx_lcores", app->n_rx);
+			    "ports_up", all_up, "packets", (json_int_t)app->merged->c.packets,
+			    "bytes", (json_int_t)app->merged->c.bytes, "ports", ports, "drops",
+			    drops, "time", time_json(app), "rx_lcores", app->n_rx);
 	return 0;
 }
 
@@ -595,19 +596,21 @@ cmd_filter(void *ctx, const json_t *req, json_t **result, char *err, size_t err_
 }
 
 const struct ws_ctl_cmd ws_mgmt_cmds[] = {
-	{ "filter", "read; \"set\": EXPR changes, \"clear\": true removes the capture filter",
-	  cmd_filter },
-	{ "status", "ports up, drops, uptime", cmd_status },
-	{ "stats", "the whole report; \"n\": entries per top list", cmd_stats },
-	{ "top", "one top list: \"what\": dst|src|ports|hosts, \"n\"", cmd_top },
-	{ "cores", "per RX lcore: packets, spread, drops, busy ratio", cmd_cores },
-	{ "ports", "per port: NIC counters and xstats", cmd_ports },
-	{ "reset", "zero the statistics of every RX lcore", cmd_reset },
-	{ "rates", "packets, bytes and new flows per second; \"last\": seconds", cmd_rates },
-	{ "unique", "distinct sources, destinations and conversations (HyperLogLog)", cmd_unique },
-	{ "flows", "flow counts and the largest ended flows; \"n\", \"sort\": bytes|packets|"
-		   "duration|rtt", cmd_flows },
-	{ NULL, NULL, NULL },
+	{"filter", "read; \"set\": EXPR changes, \"clear\": true removes the capture filter",
+	 cmd_filter},
+	{"status", "ports up, drops, uptime", cmd_status},
+	{"stats", "the whole report; \"n\": entries per top list", cmd_stats},
+	{"top", "one top list: \"what\": dst|src|ports|hosts, \"n\"", cmd_top},
+	{"cores", "per RX lcore: packets, spread, drops, busy ratio", cmd_cores},
+	{"ports", "per port: NIC counters and xstats", cmd_ports},
+	{"reset", "zero the statistics of every RX lcore", cmd_reset},
+	{"rates", "packets, bytes and new flows per second; \"last\": seconds", cmd_rates},
+	{"unique", "distinct sources, destinations and conversations (HyperLogLog)", cmd_unique},
+	{"flows",
+	 "flow counts and the largest ended flows; \"n\", \"sort\": bytes|packets|"
+	 "duration|rtt",
+	 cmd_flows},
+	{NULL, NULL, NULL},
 };
 
 /* Daemon: snapshot on a period, answer the socket in between, until a signal. */
@@ -675,8 +678,10 @@ ws_mgmt_offline(struct ws_app *app)
 			last_seen = seen;
 			stall_since = now_ns();
 		} else if (now_ns() - stall_since > 5000000000ull) {
-			fprintf(stderr, "wirestat: warning: the capture reader stopped after %lu of "
-					"%lu packets\n", (unsigned long)seen, (unsigned long)want);
+			fprintf(stderr,
+				"wirestat: warning: the capture reader stopped after %lu of "
+				"%lu packets\n",
+				(unsigned long)seen, (unsigned long)want);
 			break;
 		}
 	}

@@ -41,7 +41,8 @@ rx_lcores_create(struct ws_app *app, char *err, size_t err_size)
 		lc->n_lcores = run->n_rx;
 		lc->linktype = run->offline ? run->linktype : WS_LINKTYPE_ETHERNET;
 		lc->lossless = run->offline;
-		/* Only the offline port is asked for timestamps; a live port is timed by the TSC. */
+		/* Only the offline port is asked for timestamps; a live port is timed by the TSC.
+		 */
 		lc->ts_offset = run->offline ? ws_port_timestamp_offset() : -1;
 		lc->publish_tsc = rte_get_tsc_hz() / 1000 * run->snapshot_ms;
 		lc->rss = app->rss;
@@ -96,8 +97,8 @@ add_queue(struct ws_app *app, unsigned int lcore, uint16_t port_id, uint16_t que
 			 lc->lcore_id, WS_RX_MAX_QUEUES);
 		return -E2BIG;
 	}
-	lc->queues[lc->n_queues++] = (struct ws_rx_queue){
-		.port_id = port_id, .queue_id = queue, .spread = spread };
+	lc->queues[lc->n_queues++] =
+		(struct ws_rx_queue){.port_id = port_id, .queue_id = queue, .spread = spread};
 	return spread ? spread_rings_create(app, lc, err, err_size) : 0;
 }
 
@@ -132,7 +133,8 @@ ports_start(struct ws_app *app, char *err, size_t err_size)
 	int rc;
 
 	for (i = 0; i < app->run.n_ports; i++) {
-		rc = ws_port_start(&app->run.port_conf[i], app->pool, &app->ports[i], err, err_size);
+		rc = ws_port_start(&app->run.port_conf[i], app->pool, &app->ports[i], err,
+				   err_size);
 		if (rc < 0)
 			return rc;
 		app->n_ports = i + 1;
@@ -163,7 +165,8 @@ ws_app_setup(struct ws_app *app, char *err, size_t err_size)
 		return -ENOMEM;
 	}
 	ws_rss_table_init(app->rss, ws_rss_key);
-	app->qsbr = rte_zmalloc("ws_qsbr", rte_rcu_qsbr_get_memsize(run->n_rx), RTE_CACHE_LINE_SIZE);
+	app->qsbr =
+		rte_zmalloc("ws_qsbr", rte_rcu_qsbr_get_memsize(run->n_rx), RTE_CACHE_LINE_SIZE);
 	if (!app->qsbr || rte_rcu_qsbr_init(app->qsbr, run->n_rx) < 0) {
 		snprintf(err, err_size, "out of memory for the filter's quiescent-state tracking");
 		return -ENOMEM;
@@ -183,8 +186,8 @@ ws_app_setup(struct ws_app *app, char *err, size_t err_size)
 	for (i = 0; i < app->n_rx; i++) {
 		rc = rte_eal_remote_launch(ws_rx_lcore_main, app->rx[i], app->rx[i]->lcore_id);
 		if (rc < 0) {
-			snprintf(err, err_size, "cannot launch RX lcore %u: %s", app->rx[i]->lcore_id,
-				 rte_strerror(-rc));
+			snprintf(err, err_size, "cannot launch RX lcore %u: %s",
+				 app->rx[i]->lcore_id, rte_strerror(-rc));
 			return rc;
 		}
 	}

@@ -30,21 +30,21 @@ struct ws_run {
 	uint64_t capture_packets; /**< packets in the capture, counted before start */
 	bool json;		  /**< report as JSON */
 	unsigned int top_n;
-	unsigned int rates_last;  /**< seconds of traffic in the report, 0: the whole window */
+	unsigned int rates_last; /**< seconds of traffic in the report, 0: the whole window */
 	unsigned int snapshot_ms;
 	unsigned int ring_size;
 	unsigned int mbufs, mbuf_cache, data_room;
 	struct ws_stats_sizes sizes;
 	struct ws_flow_conf flows;
-	const char *flows_file;	  /**< -r --flows FILE: every flow record, one JSON line each */
+	const char *flows_file; /**< -r --flows FILE: every flow record, one JSON line each */
 	unsigned int n_ports;
 	struct ws_port_conf port_conf[WS_MAX_PORTS];
 	unsigned int n_rx;
 	unsigned int rx_lcore_ids[WS_RX_MAX_LCORES];
-	const char *socket_path;  /**< NULL: no control socket */
+	const char *socket_path; /**< NULL: no control socket */
 	unsigned int socket_mode;
-	int socket_gid;		  /**< -1: keep the daemon's */
-	char file_prefix[64];	  /**< runtime directory to remove at exit, "" for none */
+	int socket_gid;			 /**< -1: keep the daemon's */
+	char file_prefix[64];		 /**< runtime directory to remove at exit, "" for none */
 	char filter[WS_FILTER_EXPR_MAX]; /**< capture filter at start, "" for none */
 	bool filter_jit;		 /**< native code for filters where DPDK can */
 };
@@ -59,7 +59,7 @@ struct ws_app {
 	struct rte_rcu_qsbr *qsbr;
 	unsigned int n_rx;
 	struct ws_rx_lcore *rx[WS_RX_MAX_LCORES];
-	struct rte_ring *rings[WS_RX_MAX_LCORES];	/* from the spreading lcore, by index */
+	struct rte_ring *rings[WS_RX_MAX_LCORES]; /* from the spreading lcore, by index */
 	/* Management lcore's view. */
 	struct ws_stats *merged;
 	struct ws_stats *scratch;

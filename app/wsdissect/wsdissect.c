@@ -88,9 +88,9 @@ print_summary(const struct ws_stats *st, unsigned int top_n)
 	json_object_foreach(json_object_get(r, "protocols"), k, v)
 		printf(" %s %" JSON_INTEGER_FORMAT, k, json_integer_value(v));
 	printf("\nmalformed:");
-	json_object_foreach(json_object_get(r, "malformed_reasons"), k, v)
-		if (json_integer_value(v))
-			printf(" %s %" JSON_INTEGER_FORMAT, k, json_integer_value(v));
+	json_object_foreach(json_object_get(r, "malformed_reasons"), k,
+			    v) if (json_integer_value(v))
+		printf(" %s %" JSON_INTEGER_FORMAT, k, json_integer_value(v));
 	printf("\ntop destinations:\n");
 	json_array_foreach(json_object_get(r, "top_dst_ips"), i, row)
 		printf("  %10" JSON_INTEGER_FORMAT "  %s\n",
@@ -116,8 +116,8 @@ enum output { OUT_SUMMARY, OUT_JSON, OUT_PACKETS };
 static int
 run(const char *file, enum output out, unsigned int top_n)
 {
-	static const struct ws_stats_sizes sizes = { .top_capacity = 1 << 16,
-						     .host_capacity = 1 << 14 };
+	static const struct ws_stats_sizes sizes = {.top_capacity = 1 << 16,
+						    .host_capacity = 1 << 14};
 	char err[PCAP_ERRBUF_SIZE];
 	struct pcap_pkthdr *ph;
 	struct ws_stats *st;
@@ -187,11 +187,11 @@ int
 main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "packets", no_argument, NULL, 'p' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "top", required_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{"packets", no_argument, NULL, 'p'},
+		{"json", no_argument, NULL, 'j'},
+		{"top", required_argument, NULL, 'n'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	enum output out = OUT_SUMMARY;
 	unsigned long top_n = 10;

@@ -18,7 +18,7 @@
 int
 ws_ctl_connect(const char *path)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	int fd, rc;
 
 	if (strlen(path) >= sizeof(sa.sun_path))
@@ -48,7 +48,7 @@ now_ms(void)
 static int
 wait_fd(int fd, short events, int64_t deadline)
 {
-	struct pollfd p = { .fd = fd, .events = events };
+	struct pollfd p = {.fd = fd, .events = events};
 	int64_t left = deadline - now_ms();
 	int rc;
 
@@ -156,14 +156,15 @@ ws_ctl_call(int fd, const json_t *req, int timeout_ms, char *err, size_t err_siz
 	if (rc == 0)
 		rc = recv_line(fd, &txt, &len, deadline);
 	if (rc < 0) {
-		snprintf(err, err_size, "%s", rc == -ETIMEDOUT ? "no reply from the daemon in time"
-							      : strerror(-rc));
+		snprintf(err, err_size, "%s",
+			 rc == -ETIMEDOUT ? "no reply from the daemon in time" : strerror(-rc));
 		return NULL;
 	}
 	rep = json_loadb(txt, len, 0, &jerr);
 	free(txt);
 	if (!rep || !json_is_object(rep)) {
-		snprintf(err, err_size, "bad reply from the daemon: %s", rep ? "not an object" : jerr.text);
+		snprintf(err, err_size, "bad reply from the daemon: %s",
+			 rep ? "not an object" : jerr.text);
 		json_decref(rep);
 		return NULL;
 	}

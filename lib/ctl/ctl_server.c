@@ -19,10 +19,10 @@
 #include "ws_ctl.h"
 
 struct client {
-	int fd;			/* -1: free slot */
-	int closing;		/* close once out is flushed */
+	int fd;	     /* -1: free slot */
+	int closing; /* close once out is flushed */
 	size_t in_len;
-	uint64_t partial_since;	/* ms when an unfinished request began, 0: none */
+	uint64_t partial_since; /* ms when an unfinished request began, 0: none */
 	char *in;		/* WS_CTL_REQ_MAX bytes, allocated with the server */
 	char *out;
 	size_t out_len, out_off, out_cap;
@@ -36,7 +36,7 @@ struct ws_ctl_server {
 	struct ws_ctl_counters cnt;
 	unsigned int stall_ms;
 	struct client clients[WS_CTL_MAX_CLIENTS];
-	struct pollfd *pfd;	/* WS_CTL_MAX_CLIENTS + 1 */
+	struct pollfd *pfd; /* WS_CTL_MAX_CLIENTS + 1 */
 };
 
 static int
@@ -123,11 +123,11 @@ help_reply(const struct ws_ctl_cmd *cmds)
 {
 	json_t *list = json_array();
 
-	json_array_append_new(list, json_pack("{s:s, s:s}", "name", "help", "help",
-					      "list the commands"));
+	json_array_append_new(list,
+			      json_pack("{s:s, s:s}", "name", "help", "help", "list the commands"));
 	for (; cmds && cmds->name; cmds++)
-		json_array_append_new(list,
-				      json_pack("{s:s, s:s}", "name", cmds->name, "help", cmds->help));
+		json_array_append_new(
+			list, json_pack("{s:s, s:s}", "name", cmds->name, "help", cmds->help));
 	return json_pack("{s:i, s:o}", "status", 0, "result", list);
 }
 
@@ -272,7 +272,7 @@ accept_clients(struct ws_ctl_server *s)
 		if (i == WS_CTL_MAX_CLIENTS) {
 			s->cnt.rejected++;
 			if (send(fd, busy, sizeof(busy) - 1, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
-				(void)0;	/* best effort: it is closed either way */
+				(void)0; /* best effort: it is closed either way */
 			close(fd);
 			continue;
 		}
@@ -366,7 +366,7 @@ remove_stale(const char *path)
 static int
 listen_on(struct ws_ctl_server *s, mode_t mode, gid_t gid)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	int rc;
 
 	memcpy(sa.sun_path, s->path, sizeof(sa.sun_path));
@@ -376,10 +376,8 @@ listen_on(struct ws_ctl_server *s, mode_t mode, gid_t gid)
 	s->lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (s->lfd < 0)
 		return -errno;
-	if (bind(s->lfd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    chmod(s->path, mode) < 0 ||
-	    (gid != (gid_t)-1 && chown(s->path, (uid_t)-1, gid) < 0) ||
-	    listen(s->lfd, 64) < 0) {
+	if (bind(s->lfd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || chmod(s->path, mode) < 0 ||
+	    (gid != (gid_t)-1 && chown(s->path, (uid_t)-1, gid) < 0) || listen(s->lfd, 64) < 0) {
 		rc = -errno;
 		unlink(s->path);
 		close(s->lfd);

@@ -50,12 +50,12 @@ struct ws_ctl_cmd {
 
 /** Counters of the server, for the daemon's own statistics. */
 struct ws_ctl_counters {
-	uint64_t accepted;	   /**< connections accepted */
-	uint64_t rejected;	   /**< refused: too many clients */
-	uint64_t requests;	   /**< requests answered */
-	uint64_t bad_requests;	   /**< not JSON, not an object, too long, unknown command */
-	uint64_t dropped_clients;  /**< closed for leaving too much unread */
-	uint64_t stalled_clients;  /**< closed for leaving a request unfinished */
+	uint64_t accepted;	  /**< connections accepted */
+	uint64_t rejected;	  /**< refused: too many clients */
+	uint64_t requests;	  /**< requests answered */
+	uint64_t bad_requests;	  /**< not JSON, not an object, too long, unknown command */
+	uint64_t dropped_clients; /**< closed for leaving too much unread */
+	uint64_t stalled_clients; /**< closed for leaving a request unfinished */
 };
 
 struct ws_ctl_server;

@@ -45,7 +45,8 @@ fix_indirect_loads(struct rte_bpf_prm *prm)
 
 	for (i = 0; i < prm->nb_ins; i++)
 		if ((ins[i].code == (BPF_LD | BPF_IND | BPF_B) ||
-		     ins[i].code == (BPF_LD | BPF_IND | BPF_W)) && ins[i].src_reg == EBPF_REG_0)
+		     ins[i].code == (BPF_LD | BPF_IND | BPF_W)) &&
+		    ins[i].src_reg == EBPF_REG_0)
 			ins[i].src_reg = EBPF_REG_7;
 }
 
@@ -90,8 +91,9 @@ rewrite_small_jset(const struct rte_bpf_prm *prm, uint32_t *n_out)
 		struct ebpf_insn in = prm->ins[i];
 
 		if (is_small_jset(&in)) {
-			out[j++] = (struct ebpf_insn){ .code = BPF_ALU | EBPF_MOV | BPF_K,
-						       .dst_reg = EBPF_REG_9, .imm = in.imm };
+			out[j++] = (struct ebpf_insn){.code = BPF_ALU | EBPF_MOV | BPF_K,
+						      .dst_reg = EBPF_REG_9,
+						      .imm = in.imm};
 			in.code = BPF_JMP | BPF_JSET | BPF_X;
 			in.src_reg = EBPF_REG_9;
 			in.imm = 0;
@@ -109,7 +111,7 @@ ws_filter_compile(const char *expr, int linktype, bool use_jit, char *err, size_
 {
 	struct bpf_program prog;
 	struct rte_bpf_prm *prm;
-	struct rte_bpf_jit jit = { 0 };
+	struct rte_bpf_jit jit = {0};
 	struct ebpf_insn *ins;
 	struct ws_filter *f;
 	uint32_t n_ins;
@@ -124,8 +126,8 @@ ws_filter_compile(const char *expr, int linktype, bool use_jit, char *err, size_
 	prm = f ? rte_bpf_convert(&prog) : NULL;
 	pcap_freecode(&prog);
 	if (!prm) {
-		snprintf(err, err_size, "%s", f ? "DPDK cannot convert the program to eBPF"
-					     : "out of memory");
+		snprintf(err, err_size, "%s",
+			 f ? "DPDK cannot convert the program to eBPF" : "out of memory");
 		free(f);
 		return NULL;
 	}
@@ -139,7 +141,8 @@ ws_filter_compile(const char *expr, int linktype, bool use_jit, char *err, size_
 	free(ins);
 	rte_free(prm);
 	if (!f->bpf) {
-		snprintf(err, err_size, "DPDK cannot load the program: %s", rte_strerror(rte_errno));
+		snprintf(err, err_size, "DPDK cannot load the program: %s",
+			 rte_strerror(rte_errno));
 		free(f);
 		return NULL;
 	}

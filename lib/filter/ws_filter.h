@@ -24,9 +24,9 @@
 #define WS_FILTER_EXPR_MAX 1024
 
 struct ws_filter {
-	uint64_t (*jit)(void *);   /**< native code, or NULL: interpreter */
+	uint64_t (*jit)(void *); /**< native code, or NULL: interpreter */
 	struct rte_bpf *bpf;
-	uint32_t generation;	   /**< 1 for the first filter set, then +1 each change */
+	uint32_t generation; /**< 1 for the first filter set, then +1 each change */
 	char expr[WS_FILTER_EXPR_MAX];
 };
 

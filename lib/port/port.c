@@ -203,14 +203,14 @@ xstats_json(uint16_t port_id)
 json_t *
 ws_port_json(const struct ws_port *p)
 {
-	struct ws_port_counters c = { 0 };
-	struct rte_eth_link link = { 0 };
+	struct ws_port_counters c = {0};
+	struct rte_eth_link link = {0};
 
 	ws_port_counters(p, &c);
 	rte_eth_link_get_nowait(p->port_id, &link);
 	return json_pack("{s:s, s:i, s:s, s:i, s:b, s:b, s:s, s:i, s:I, s:I, s:I, s:I, s:I, s:o}",
-			 "name", p->name, "port_id", p->port_id, "driver", p->driver,
-			 "rx_queues", p->rx_queues, "rss", p->rss, "scatter", p->scatter, "link",
+			 "name", p->name, "port_id", p->port_id, "driver", p->driver, "rx_queues",
+			 p->rx_queues, "rss", p->rss, "scatter", p->scatter, "link",
 			 link.link_status ? "up" : "down", "speed_mbps", (int)link.link_speed,
 			 "ipackets", (json_int_t)c.ipackets, "ibytes", (json_int_t)c.ibytes,
 			 "imissed", (json_int_t)c.imissed, "ierrors", (json_int_t)c.ierrors,

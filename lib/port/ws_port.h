@@ -26,19 +26,19 @@ struct ws_port_conf {
 	uint16_t rx_descriptors; /**< per queue */
 	uint16_t mtu;
 	bool promiscuous;
-	bool timestamps;	 /**< ask for RX timestamps (net_pcap: capture time) */
+	bool timestamps; /**< ask for RX timestamps (net_pcap: capture time) */
 };
 
 /** A started port. */
 struct ws_port {
 	char name[32];
 	uint16_t port_id;
-	uint16_t rx_queues;	/**< queues set up */
-	bool rss;		/**< spread by hardware RSS */
-	bool scatter;		/**< frames may span several mbufs */
-	uint32_t max_frame;	/**< longest frame the MTU allows, FCS and two tags included */
-	uint32_t mbuf_room;	/**< bytes of frame one mbuf holds */
-	uint64_t rss_hf;	/**< hash types in use */
+	uint16_t rx_queues; /**< queues set up */
+	bool rss;	    /**< spread by hardware RSS */
+	bool scatter;	    /**< frames may span several mbufs */
+	uint32_t max_frame; /**< longest frame the MTU allows, FCS and two tags included */
+	uint32_t mbuf_room; /**< bytes of frame one mbuf holds */
+	uint64_t rss_hf;    /**< hash types in use */
 	char driver[32];
 };
 

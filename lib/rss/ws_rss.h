@@ -51,8 +51,7 @@ ws_rss_hash(const struct ws_rss_table *t, const uint8_t *in, unsigned int len)
  * addresses only for fragments (later ones carry no ports) and other
  * protocols, as NICs hash them; 0 for packets without IP.
  */
-uint32_t ws_rss_hash_pkt(const struct ws_rss_table *t, const uint8_t *data,
-			 const struct ws_pkt *p);
+uint32_t ws_rss_hash_pkt(const struct ws_rss_table *t, const uint8_t *data, const struct ws_pkt *p);
 
 /** Map a hash to one of n targets without a division. */
 static inline unsigned int

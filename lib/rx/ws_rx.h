@@ -41,32 +41,32 @@
 
 /** Counters of one RX lcore, besides its packet statistics. */
 struct ws_rx_counters {
-	uint64_t rx;		/**< packets read from NIC queues */
-	uint64_t spread_out;	/**< handed to other lcores */
-	uint64_t spread_in;	/**< received from other lcores */
-	uint64_t ring_full;	/**< dropped: the ring to another lcore was full */
-	uint64_t busy_tsc;	/**< TSC cycles spent on packets */
-	uint64_t total_tsc;	/**< TSC cycles since launch (or reset) */
-	uint64_t ts_first;	/**< earliest RX timestamp seen (capture time, us), 0: none */
-	uint64_t ts_last;	/**< latest RX timestamp seen */
-	uint64_t passed;	/**< packets the capture filter let through (all without one) */
-	uint64_t rejected;	/**< packets the filter rejected: not analysed */
+	uint64_t rx;	     /**< packets read from NIC queues */
+	uint64_t spread_out; /**< handed to other lcores */
+	uint64_t spread_in;  /**< received from other lcores */
+	uint64_t ring_full;  /**< dropped: the ring to another lcore was full */
+	uint64_t busy_tsc;   /**< TSC cycles spent on packets */
+	uint64_t total_tsc;  /**< TSC cycles since launch (or reset) */
+	uint64_t ts_first;   /**< earliest RX timestamp seen (capture time, us), 0: none */
+	uint64_t ts_last;    /**< latest RX timestamp seen */
+	uint64_t passed;     /**< packets the capture filter let through (all without one) */
+	uint64_t rejected;   /**< packets the filter rejected: not analysed */
 	uint64_t rejected_bytes;
-	uint32_t filter_generation;	/**< filter in force at the last turn, 0: none */
-	uint64_t flow_records_lost;	/**< ended flows the record ring had no room for */
-	struct ws_flow_counters flows;	/**< the flow table's */
+	uint32_t filter_generation;    /**< filter in force at the last turn, 0: none */
+	uint64_t flow_records_lost;    /**< ended flows the record ring had no room for */
+	struct ws_flow_counters flows; /**< the flow table's */
 };
 
 /** A NIC queue polled by an RX lcore. */
 struct ws_rx_queue {
 	uint16_t port_id;
 	uint16_t queue_id;
-	bool spread;	/**< spread its packets to every RX lcore */
+	bool spread; /**< spread its packets to every RX lcore */
 };
 
 /** One published snapshot. */
 struct ws_rx_snapshot {
-	uint32_t seq;	/**< odd while being written */
+	uint32_t seq; /**< odd while being written */
 	struct ws_rx_counters cnt;
 	struct ws_stats *stats;
 } __rte_cache_aligned;
@@ -74,50 +74,50 @@ struct ws_rx_snapshot {
 struct ws_rx_lcore {
 	/* Set up before launch, read-only afterwards. */
 	unsigned int lcore_id;
-	unsigned int index;	/**< among RX lcores, 0..n_lcores-1 */
+	unsigned int index; /**< among RX lcores, 0..n_lcores-1 */
 	unsigned int n_lcores;
-	int linktype;		/**< pcap LINKTYPE_ of the frames (1: Ethernet) */
-	bool lossless;		/**< offline: wait for room in a ring, never drop */
-	int ts_offset;		/**< RX timestamp dynfield, or -1 */
-	uint64_t publish_tsc;	/**< TSC period between snapshots */
+	int linktype;	      /**< pcap LINKTYPE_ of the frames (1: Ethernet) */
+	bool lossless;	      /**< offline: wait for room in a ring, never drop */
+	int ts_offset;	      /**< RX timestamp dynfield, or -1 */
+	uint64_t publish_tsc; /**< TSC period between snapshots */
 	const struct ws_rss_table *rss;
-	struct rte_rcu_qsbr *qsbr;	/**< reports quiescent states for filter changes */
+	struct rte_rcu_qsbr *qsbr; /**< reports quiescent states for filter changes */
 	unsigned int n_queues;
 	struct ws_rx_queue queues[WS_RX_MAX_QUEUES];
-	struct rte_ring *to[WS_RX_MAX_LCORES];	/**< rings to other lcores, by index */
+	struct rte_ring *to[WS_RX_MAX_LCORES]; /**< rings to other lcores, by index */
 	unsigned int n_from;
-	struct rte_ring *from[WS_RX_MAX_LCORES];	/**< rings from spreading lcores */
-	const uint32_t *from_done[WS_RX_MAX_LCORES];	/**< their spread_done flags */
+	struct rte_ring *from[WS_RX_MAX_LCORES];     /**< rings from spreading lcores */
+	const uint32_t *from_done[WS_RX_MAX_LCORES]; /**< their spread_done flags */
 
 	/* Written by this lcore only. */
 	struct ws_stats *stats __rte_cache_aligned;
-	uint8_t *bounce;	/**< a frame spanning several mbufs, copied whole */
-	const struct ws_filter *filter;	/**< in force for this loop turn */
+	uint8_t *bounce;		/**< a frame spanning several mbufs, copied whole */
+	const struct ws_filter *filter; /**< in force for this loop turn */
 	struct ws_flow_table *flows;
-	struct rte_ring *records;	/**< ended flows, to the management lcore */
-	uint64_t flow_ns;		/**< latest packet time: drives flow timeouts */
+	struct rte_ring *records; /**< ended flows, to the management lcore */
+	uint64_t flow_ns;	  /**< latest packet time: drives flow timeouts */
 	uint64_t next_expire_tsc;
-	uint64_t flows_created;		/**< created count already put in the series */
+	uint64_t flows_created; /**< created count already put in the series */
 	unsigned int n_fpkt;
 	struct ws_flow_pkt fpkt[WS_BURST];
 	char fhost[WS_BURST][WS_FLOW_HOST_MAX];
 	struct ws_flow rec[WS_BURST * 2];
 	struct ws_rx_counters cnt;
 	uint64_t start_tsc;
-	uint64_t start_ns;	/**< wall clock at start_tsc: live traffic is timed by the TSC */
+	uint64_t start_ns; /**< wall clock at start_tsc: live traffic is timed by the TSC */
 	double ns_per_tsc;
-	uint64_t now_ns;	/**< time of the current burst */
+	uint64_t now_ns; /**< time of the current burst */
 	uint64_t next_publish;
 	uint32_t reset_seen;
 	uint16_t spread_n[WS_RX_MAX_LCORES];
 	struct rte_mbuf *spread_buf[WS_RX_MAX_LCORES][WS_BURST];
 
 	/* Read by other lcores at shutdown. */
-	uint32_t spread_done;	/**< this lcore will put nothing more in any ring */
+	uint32_t spread_done; /**< this lcore will put nothing more in any ring */
 
 	/* Handed to the management lcore. */
-	uint32_t latest;	/**< snapshot last completed */
-	uint32_t stopped;	/**< the loop has ended and published for the last time */
+	uint32_t latest;  /**< snapshot last completed */
+	uint32_t stopped; /**< the loop has ended and published for the last time */
 	struct ws_rx_snapshot snap[2];
 } __rte_cache_aligned;
 

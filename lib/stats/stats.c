@@ -16,10 +16,8 @@ struct ws_stats *
 ws_stats_create(const struct ws_stats_sizes *sizes)
 {
 	static const uint32_t key_size[WS_TOP_MAX] = {
-		[WS_TOP_DST] = WS_KEY_IP_LEN,
-		[WS_TOP_SRC] = WS_KEY_IP_LEN,
-		[WS_TOP_DPORT] = WS_KEY_PORT_LEN,
-		[WS_TOP_PAIR] = WS_KEY_PAIR_LEN,
+		[WS_TOP_DST] = WS_KEY_IP_LEN,	  [WS_TOP_SRC] = WS_KEY_IP_LEN,
+		[WS_TOP_DPORT] = WS_KEY_PORT_LEN, [WS_TOP_PAIR] = WS_KEY_PAIR_LEN,
 		[WS_TOP_HOST] = WS_KEY_HOST_LEN,
 	};
 	struct ws_stats *s = calloc(1, sizeof(*s));
@@ -44,9 +42,8 @@ ws_stats_create(const struct ws_stats_sizes *sizes)
 		}
 	}
 	for (i = 0; i < WS_TOP_MAX; i++) {
-		s->top[i] = ws_topk_create(i == WS_TOP_HOST ? sizes->host_capacity
-							    : sizes->top_capacity,
-					   key_size[i]);
+		s->top[i] = ws_topk_create(
+			i == WS_TOP_HOST ? sizes->host_capacity : sizes->top_capacity, key_size[i]);
 		if (!s->top[i]) {
 			err = errno;
 			ws_stats_destroy(s);
@@ -90,7 +87,7 @@ ws_stats_reset(struct ws_stats *s)
 static inline unsigned int
 size_bucket(uint32_t len)
 {
-	uint32_t octets = len + 4;	/* RFC 2819 counts the FCS, which NICs strip */
+	uint32_t octets = len + 4; /* RFC 2819 counts the FCS, which NICs strip */
 
 	if (octets < 64)
 		return WS_SIZE_UNDER_64;
@@ -257,7 +254,7 @@ ws_series_advance(struct ws_series *s, uint64_t ts_ns)
 		if (slot->sec > sec)
 			sec = slot->sec;
 		else
-			*slot = (struct ws_series_slot){ .sec = sec };
+			*slot = (struct ws_series_slot){.sec = sec};
 	}
 	s->cur = slot;
 	s->cur_start_ns = sec * 1000000000u;

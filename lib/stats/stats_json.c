@@ -15,14 +15,14 @@ struct row {
 };
 
 static const char *const size_names[WS_SIZE_BUCKETS] = {
-	[WS_SIZE_UNDER_64] = "under_64", [WS_SIZE_64] = "64",
-	[WS_SIZE_65_127] = "65_127",	 [WS_SIZE_128_255] = "128_255",
-	[WS_SIZE_256_511] = "256_511",	 [WS_SIZE_512_1023] = "512_1023",
+	[WS_SIZE_UNDER_64] = "under_64",   [WS_SIZE_64] = "64",
+	[WS_SIZE_65_127] = "65_127",	   [WS_SIZE_128_255] = "128_255",
+	[WS_SIZE_256_511] = "256_511",	   [WS_SIZE_512_1023] = "512_1023",
 	[WS_SIZE_1024_1518] = "1024_1518", [WS_SIZE_OVER_1518] = "over_1518",
 };
 
-static const char *const flag_names[8] = { "fin", "syn", "rst", "psh", "ack", "urg", "ece", "cwr" };
-static const char *const source_names[4] = { "none", "dns", "tls", "http" };
+static const char *const flag_names[8] = {"fin", "syn", "rst", "psh", "ack", "urg", "ece", "cwr"};
+static const char *const source_names[4] = {"none", "dns", "tls", "http"};
 
 const char *
 ws_size_bucket_str(int bucket)
@@ -85,13 +85,13 @@ row_json(int which, const struct row *r)
 	switch (which) {
 	case WS_TOP_DST:
 	case WS_TOP_SRC:
-		return json_pack("{s:s, s:I, s:I}", "ip", r->text, "packets", (json_int_t)e->packets,
-				 "bytes", (json_int_t)e->bytes);
+		return json_pack("{s:s, s:I, s:I}", "ip", r->text, "packets",
+				 (json_int_t)e->packets, "bytes", (json_int_t)e->bytes);
 	case WS_TOP_PAIR: {
 		char *bar = strchr(r->text, '|');
 
-		return json_pack("{s:s%, s:s, s:I, s:I}", "a", r->text, (size_t)(bar - r->text), "b",
-				 bar + 1, "packets", (json_int_t)e->packets, "bytes",
+		return json_pack("{s:s%, s:s, s:I, s:I}", "a", r->text, (size_t)(bar - r->text),
+				 "b", bar + 1, "packets", (json_int_t)e->packets, "bytes",
 				 (json_int_t)e->bytes);
 	}
 	case WS_TOP_DPORT:
@@ -163,14 +163,13 @@ counters_json(const struct ws_stats_counters *c)
 			 " s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I},"
 			 " s:o, s:o, s:o, s:{s:I, s:o}, s:{s:I, s:I, s:I}, s:{s:I, s:I},"
 			 " s:{s:I, s:I, s:I, s:I, s:I}}",
-			 "packets", c->packets, "bytes", c->bytes,
-			 "protocols", "ipv4", c->ipv4, "ipv6", c->ipv6, "arp", c->arp, "non_ip",
-			 c->non_ip, "tcp", c->tcp, "udp", c->udp, "icmp", c->icmp, "icmpv6",
-			 c->icmpv6, "other_l4", c->other_l4, "malformed", c->malformed,
-			 "malformed_reasons", reasons, "frame_sizes", sizes, "tcp_flags", flags,
-			 "vlan", "untagged", c->vlan_depth[0], "depth", depth,
-			 "encapsulation", "mpls", c->mpls, "pppoe", c->pppoe, "tunneled", c->tunneled,
-			 "fragments", "all", c->fragments, "later", c->later_fragments,
+			 "packets", c->packets, "bytes", c->bytes, "protocols", "ipv4", c->ipv4,
+			 "ipv6", c->ipv6, "arp", c->arp, "non_ip", c->non_ip, "tcp", c->tcp, "udp",
+			 c->udp, "icmp", c->icmp, "icmpv6", c->icmpv6, "other_l4", c->other_l4,
+			 "malformed", c->malformed, "malformed_reasons", reasons, "frame_sizes",
+			 sizes, "tcp_flags", flags, "vlan", "untagged", c->vlan_depth[0], "depth",
+			 depth, "encapsulation", "mpls", c->mpls, "pppoe", c->pppoe, "tunneled",
+			 c->tunneled, "fragments", "all", c->fragments, "later", c->later_fragments,
 			 "hostnames", "dns", c->hosts[WS_HOST_DNS], "tls", c->hosts[WS_HOST_TLS],
 			 "http", c->hosts[WS_HOST_HTTP], "partial", c->host_partial, "malformed",
 			 c->host_malformed);
@@ -180,10 +179,8 @@ json_t *
 ws_stats_json(const struct ws_stats *s, unsigned int top_n)
 {
 	static const char *const names[WS_TOP_MAX] = {
-		[WS_TOP_DST] = "top_dst_ips",
-		[WS_TOP_SRC] = "top_src_ips",
-		[WS_TOP_DPORT] = "top_dst_ports",
-		[WS_TOP_PAIR] = "top_pairs",
+		[WS_TOP_DST] = "top_dst_ips",	  [WS_TOP_SRC] = "top_src_ips",
+		[WS_TOP_DPORT] = "top_dst_ports", [WS_TOP_PAIR] = "top_pairs",
 		[WS_TOP_HOST] = "hosts",
 	};
 	json_t *o = counters_json(&s->c), *bounds;
@@ -239,9 +236,10 @@ ws_stats_rates_json(const struct ws_stats *s, unsigned int last)
 	if (last && n - from > last)
 		from = n - last;
 	for (i = from; i < n; i++)
-		json_array_append_new(list, json_pack("[I, I, I, I]", (json_int_t)v[i].sec,
-						      (json_int_t)v[i].packets,
-						      (json_int_t)v[i].bytes, (json_int_t)v[i].flows));
+		json_array_append_new(list,
+				      json_pack("[I, I, I, I]", (json_int_t)v[i].sec,
+						(json_int_t)v[i].packets, (json_int_t)v[i].bytes,
+						(json_int_t)v[i].flows));
 	free(v);
 	return json_pack("{s:i, s:i, s:o}", "interval_s", 1, "seconds", se->n, "series", list);
 }

@@ -16,8 +16,8 @@ print_pct(FILE *f, const char *name, long long n, long long total)
 static void
 print_protocols(FILE *f, const json_t *r)
 {
-	static const char *const l3[] = { "ipv4", "ipv6", "arp", "non_ip" };
-	static const char *const l4[] = { "tcp", "udp", "icmp", "icmpv6", "other_l4" };
+	static const char *const l3[] = {"ipv4", "ipv6", "arp", "non_ip"};
+	static const char *const l4[] = {"tcp", "udp", "icmp", "icmpv6", "other_l4"};
 	const json_t *p = json_object_get(r, "protocols");
 	long long total = I(r, "packets");
 	const char *k;
@@ -30,9 +30,9 @@ print_protocols(FILE *f, const json_t *r)
 	for (i = 0; i < sizeof(l4) / sizeof(l4[0]); i++)
 		print_pct(f, l4[i], I(p, l4[i]), total);
 	print_pct(f, "malformed", I(p, "malformed"), total);
-	json_object_foreach((json_t *)json_object_get(r, "malformed_reasons"), k, v)
-		if (json_integer_value(v))
-			fprintf(f, "    %-20s %10lld\n", k, (long long)json_integer_value(v));
+	json_object_foreach((json_t *)json_object_get(r, "malformed_reasons"), k,
+			    v) if (json_integer_value(v))
+		fprintf(f, "    %-20s %10lld\n", k, (long long)json_integer_value(v));
 }
 
 static void
@@ -42,7 +42,8 @@ print_top(FILE *f, const char *title, const json_t *list, const char *key)
 	size_t i;
 
 	fprintf(f, "\n%-40s %12s %16s\n", title, "packets", "bytes");
-	json_array_foreach((json_t *)list, i, e) {
+	json_array_foreach((json_t *)list, i, e)
+	{
 		char name[300];
 
 		if (!strcmp(key, "port"))
@@ -53,7 +54,8 @@ print_top(FILE *f, const char *title, const json_t *list, const char *key)
 				 json_string_value(json_object_get(e, "name")),
 				 json_string_value(json_object_get(e, "source")));
 		else
-			snprintf(name, sizeof(name), "%s", json_string_value(json_object_get(e, key)));
+			snprintf(name, sizeof(name), "%s",
+				 json_string_value(json_object_get(e, key)));
 		fprintf(f, "  %-38s %12lld %16lld\n", name,
 			I(e, strcmp(key, "name") ? "packets" : "count"), I(e, "bytes"));
 	}
@@ -65,15 +67,16 @@ print_top(FILE *f, const char *title, const json_t *list, const char *key)
 static void
 print_rates(FILE *f, const json_t *rates)
 {
-	static const char *const bars[] = { "\u2581", "\u2582", "\u2583", "\u2584",
-					    "\u2585", "\u2586", "\u2587", "\u2588" };
+	static const char *const bars[] = {"\u2581", "\u2582", "\u2583", "\u2584",
+					   "\u2585", "\u2586", "\u2587", "\u2588"};
 	const json_t *series = json_object_get(rates, "series"), *e;
 	long long peak_p = 0, peak_b = 0, p;
 	size_t i, n = json_array_size(series), step;
 
 	if (n == 0)
 		return;
-	json_array_foreach((json_t *)series, i, e) {
+	json_array_foreach((json_t *)series, i, e)
+	{
 		p = (long long)json_integer_value(json_array_get(e, 1));
 		peak_p = p > peak_p ? p : peak_p;
 		p = (long long)json_integer_value(json_array_get(e, 2));
@@ -87,7 +90,8 @@ print_rates(FILE *f, const json_t *rates)
 		long long m = 0;
 
 		for (size_t j = i; j < i + step && j < n; j++) {
-			p = (long long)json_integer_value(json_array_get(json_array_get(series, j), 1));
+			p = (long long)json_integer_value(
+				json_array_get(json_array_get(series, j), 1));
 			m = p > m ? p : m;
 		}
 		fputs(bars[peak_p ? m * 7 / peak_p : 0], f);

@@ -21,50 +21,50 @@
 
 /** RFC 2819 etherStats size buckets, frame length with its 4-byte FCS. */
 enum ws_size_bucket {
-	WS_SIZE_UNDER_64,	/**< runts: < 64 octets */
+	WS_SIZE_UNDER_64, /**< runts: < 64 octets */
 	WS_SIZE_64,
 	WS_SIZE_65_127,
 	WS_SIZE_128_255,
 	WS_SIZE_256_511,
 	WS_SIZE_512_1023,
 	WS_SIZE_1024_1518,
-	WS_SIZE_OVER_1518,	/**< jumbo and oversize */
+	WS_SIZE_OVER_1518, /**< jumbo and oversize */
 	WS_SIZE_BUCKETS
 };
 
 /** Plain counters: summed by merging, copied by assignment. */
 struct ws_stats_counters {
 	uint64_t packets;
-	uint64_t bytes;		/**< captured bytes, no FCS */
+	uint64_t bytes; /**< captured bytes, no FCS */
 	/* Outermost L3 and the L4 right after it, as tshark's frame.protocols. */
 	uint64_t ipv4, ipv6, arp, non_ip;
 	uint64_t tcp, udp, icmp, icmpv6, other_l4;
-	uint64_t malformed;	/**< packets not decoded fully (reason != ok) */
+	uint64_t malformed; /**< packets not decoded fully (reason != ok) */
 	uint64_t reasons[WS_PARSE_RC_MAX];
 	uint64_t sizes[WS_SIZE_BUCKETS];
-	uint64_t tcp_flags[8];	/**< packets with each flag, FIN first */
-	uint64_t vlan_depth[WS_MAX_VLANS + 1];	/**< [0]: untagged */
+	uint64_t tcp_flags[8];		       /**< packets with each flag, FIN first */
+	uint64_t vlan_depth[WS_MAX_VLANS + 1]; /**< [0]: untagged */
 	uint64_t mpls, pppoe, tunneled;
 	uint64_t fragments, later_fragments;
-	uint64_t hosts[4];	/**< names found, by enum ws_host_source */
-	uint64_t host_partial;	/**< name goes on in another segment */
-	uint64_t host_malformed;	/**< DNS/TLS/HTTP too broken to read */
-	uint64_t topk_rejected;	/**< keys a summary refused (never expected) */
+	uint64_t hosts[4];	 /**< names found, by enum ws_host_source */
+	uint64_t host_partial;	 /**< name goes on in another segment */
+	uint64_t host_malformed; /**< DNS/TLS/HTTP too broken to read */
+	uint64_t topk_rejected;	 /**< keys a summary refused (never expected) */
 };
 
 /** Sizes of the summaries, from the configuration. */
 struct ws_stats_sizes {
 	uint32_t top_capacity;	/**< counters per address/port summary */
-	uint32_t host_capacity;	/**< counters in the hostname summary */
+	uint32_t host_capacity; /**< counters in the hostname summary */
 	uint32_t rate_seconds;	/**< seconds of traffic kept per second (0: 900) */
 };
 
 /** Traffic in one second of time (capture time offline, wall clock live). */
 struct ws_series_slot {
-	uint64_t sec;		/**< seconds since the epoch; 0: unused */
+	uint64_t sec; /**< seconds since the epoch; 0: unused */
 	uint64_t packets;
 	uint64_t bytes;
-	uint64_t flows;		/**< flows that began in this second */
+	uint64_t flows; /**< flows that began in this second */
 };
 
 /**
@@ -74,7 +74,7 @@ struct ws_series_slot {
  */
 struct ws_series {
 	uint32_t n;
-	struct ws_series_slot *cur;	/**< slot of the second being filled */
+	struct ws_series_slot *cur; /**< slot of the second being filled */
 	uint64_t cur_start_ns, cur_end_ns;
 	struct ws_series_slot *slot;
 };
@@ -102,19 +102,19 @@ ws_series_add_flows(struct ws_series *s, uint64_t ts_ns, uint32_t flows)
 
 /** Heavy-hitter summaries kept per core. */
 enum ws_stats_top {
-	WS_TOP_DST,	/**< outer destination IP */
-	WS_TOP_SRC,	/**< outer source IP */
-	WS_TOP_DPORT,	/**< outer TCP/UDP destination port */
-	WS_TOP_PAIR,	/**< outer address pair, both directions together */
-	WS_TOP_HOST,	/**< hostnames (DNS query, TLS SNI, HTTP Host) */
+	WS_TOP_DST,   /**< outer destination IP */
+	WS_TOP_SRC,   /**< outer source IP */
+	WS_TOP_DPORT, /**< outer TCP/UDP destination port */
+	WS_TOP_PAIR,  /**< outer address pair, both directions together */
+	WS_TOP_HOST,  /**< hostnames (DNS query, TLS SNI, HTTP Host) */
 	WS_TOP_MAX
 };
 
 /** Distinct counts (HyperLogLog, precision WS_STATS_HLL_P). */
 enum ws_stats_unique {
-	WS_UNIQ_SRC,	/**< outer source addresses */
-	WS_UNIQ_DST,	/**< outer destination addresses */
-	WS_UNIQ_FLOWS,	/**< TCP and UDP conversations: outer 5-tuples, both directions as one */
+	WS_UNIQ_SRC,   /**< outer source addresses */
+	WS_UNIQ_DST,   /**< outer destination addresses */
+	WS_UNIQ_FLOWS, /**< TCP and UDP conversations: outer 5-tuples, both directions as one */
 	WS_UNIQ_MAX
 };
 
@@ -126,7 +126,7 @@ struct ws_stats {
 	struct ws_topk *top[WS_TOP_MAX];
 	struct ws_hll *uniq[WS_UNIQ_MAX];
 	struct ws_series series;
-	struct ws_host host;	/**< the name the last packet counted carried; len 0: none */
+	struct ws_host host; /**< the name the last packet counted carried; len 0: none */
 };
 
 /** @return new zeroed statistics, or NULL with errno set. */

@@ -76,8 +76,15 @@ measure(const struct ws_filter *f)
 int
 main(int argc, char **argv)
 {
-	char *eal[] = { "bench_filter", "--no-huge", "-m", "256", "--no-pci", "--no-telemetry",
-			"--file-prefix=bench_filter", "--log-level=*:error", NULL };
+	char *eal[] = {"bench_filter",
+		       "--no-huge",
+		       "-m",
+		       "256",
+		       "--no-pci",
+		       "--no-telemetry",
+		       "--file-prefix=bench_filter",
+		       "--log-level=*:error",
+		       NULL};
 	const char *expr = argc > 2 ? argv[2] : "tcp port 443";
 	struct ws_filter *jit, *interp;
 	struct rte_mempool *mp;
@@ -100,8 +107,8 @@ main(int argc, char **argv)
 	base = measure(NULL);
 	cj = measure(jit);
 	ci = measure(interp);
-	printf("filter '%s' over %u packets x %d passes, best of %d, TSC %.2f GHz\n", expr,
-	       n_pkts, PASSES, TRIALS, rte_get_tsc_hz() / 1e9);
+	printf("filter '%s' over %u packets x %d passes, best of %d, TSC %.2f GHz\n", expr, n_pkts,
+	       PASSES, TRIALS, rte_get_tsc_hz() / 1e9);
 	printf("%-22s %10s %10s %10s\n", "path", "cyc/pkt", "ns/pkt", "x no filter");
 	printf("%-22s %10.1f %10.2f %10.2f\n", "no filter (touch)", base,
 	       base * 1e9 / rte_get_tsc_hz(), 1.0);

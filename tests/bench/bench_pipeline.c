@@ -180,11 +180,11 @@ measure(const struct frames *f, enum stage upto, struct ws_stats *st, struct ws_
 static void
 run(const char *name, const struct frames *f, uint32_t capacity, int passes)
 {
-	static const char *const stages[] = { "baseline (touch only)", "+ dissect",
-					      "+ counters, top-N, hosts, series",
-					      "+ flow update (whole path)" };
-	struct ws_stats_sizes sizes = { .top_capacity = 4096, .host_capacity = 1024 };
-	struct ws_flow_conf fc = { .capacity = capacity };
+	static const char *const stages[] = {"baseline (touch only)", "+ dissect",
+					     "+ counters, top-N, hosts, series",
+					     "+ flow update (whole path)"};
+	struct ws_stats_sizes sizes = {.top_capacity = 4096, .host_capacity = 1024};
+	struct ws_flow_conf fc = {.capacity = capacity};
 	struct ws_stats *st = ws_stats_create(&sizes);
 	struct ws_flow_table *ft = ws_flow_table_create(&fc);
 	double base = 0;

@@ -50,9 +50,9 @@ cmd_fail(void *ctx, const json_t *req, json_t **result, char *err, size_t err_si
 }
 
 static const struct ws_ctl_cmd cmds[] = {
-	{ "echo", "return the request", cmd_echo },
-	{ "fail", "always fails", cmd_fail },
-	{ NULL, NULL, NULL },
+	{"echo", "return the request", cmd_echo},
+	{"fail", "always fails", cmd_fail},
+	{NULL, NULL, NULL},
 };
 
 static void *
@@ -145,7 +145,8 @@ test_echo_and_help(void **state)
 
 	rep = call(f, json_pack("{s:s, s:i}", "cmd", "echo", "n", 42));
 	assert_int_equal(status_of(rep), 0);
-	assert_int_equal(json_integer_value(json_object_get(json_object_get(rep, "result"), "n")), 42);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(rep, "result"), "n")),
+			 42);
 	json_decref(rep);
 
 	rep = call(f, json_pack("{s:s}", "cmd", "help"));
@@ -221,7 +222,7 @@ test_pipelined(void **state)
 
 	assert_true(fd >= 0);
 	assert_int_equal(send(fd, reqs, sizeof(reqs) - 1, 0), (ssize_t)sizeof(reqs) - 1);
-	shutdown(fd, SHUT_WR);	/* replies still come after our EOF */
+	shutdown(fd, SHUT_WR); /* replies still come after our EOF */
 	while ((n = recv(fd, buf + got, sizeof(buf) - 1 - got, 0)) > 0)
 		got += n;
 	buf[got] = '\0';
@@ -292,7 +293,7 @@ test_stalled_request(void **state)
 	assert_true(fd >= 0);
 	assert_int_equal(send(fd, "{\"cmd\": \"ec", 11, MSG_NOSIGNAL), 11);
 	while ((n = recv(fd, buf + got, sizeof(buf) - 1 - got, 0)) > 0)
-		got += n;	/* ends at EOF: the daemon closed it */
+		got += n; /* ends at EOF: the daemon closed it */
 	close(fd);
 	buf[got] = '\0';
 	assert_non_null(strstr(buf, "\"status\":110"));
@@ -316,7 +317,7 @@ static void
 test_socket_file(void **state)
 {
 	struct fixture *f = *state;
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	struct ws_ctl_server *other;
 	char stale[160];
 	struct stat st;
@@ -341,7 +342,7 @@ test_socket_file(void **state)
 	assert_int_equal(stat(stale, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0660);
 	ws_ctl_server_destroy(other);
-	assert_int_not_equal(stat(stale, &st), 0);	/* removed */
+	assert_int_not_equal(stat(stale, &st), 0); /* removed */
 
 	assert_int_equal(ws_ctl_connect("/nonexistent/wirestat.sock"), -ENOENT);
 }

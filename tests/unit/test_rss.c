@@ -74,7 +74,8 @@ test_symmetric(void **state)
 		assert_int_equal(ws_rss_hash(&table, a, 2 * alen + 4),
 				 ws_rss_hash(&table, b, 2 * alen + 4));
 		assert_int_equal(reference(a, 2 * alen + 4), reference(b, 2 * alen + 4));
-		assert_int_equal(ws_rss_hash(&table, a, 2 * alen), ws_rss_hash(&table, b, 2 * alen));
+		assert_int_equal(ws_rss_hash(&table, a, 2 * alen),
+				 ws_rss_hash(&table, b, 2 * alen));
 	}
 }
 
@@ -82,9 +83,9 @@ test_symmetric(void **state)
 static void
 test_packet_directions(void **state)
 {
-	uint8_t f[54] = { [12] = 0x08, [14] = 0x45, [17] = 40, [23] = 6, [46] = 0x50 };
+	uint8_t f[54] = {[12] = 0x08, [14] = 0x45, [17] = 40, [23] = 6, [46] = 0x50};
 	uint8_t r[54];
-	unsigned int seen[4] = { 0 }, i;
+	unsigned int seen[4] = {0}, i;
 	struct ws_pkt p;
 
 	(void)state;
@@ -107,7 +108,7 @@ test_packet_directions(void **state)
 		seen[ws_rss_target(h1, 4)]++;
 	}
 	for (i = 0; i < 4; i++)
-		assert_true(seen[i] > 800);	/* roughly even spread */
+		assert_true(seen[i] > 800); /* roughly even spread */
 }
 
 int

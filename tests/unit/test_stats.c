@@ -10,13 +10,13 @@
 
 #include <ws_stats.h>
 
-static const struct ws_stats_sizes sizes = { .top_capacity = 64, .host_capacity = 16 };
+static const struct ws_stats_sizes sizes = {.top_capacity = 64, .host_capacity = 16};
 
 /* Ethernet + IPv4 (10.0.0.src -> 10.0.0.dst) + UDP or TCP, padded to len. */
 static uint32_t
 frame(uint8_t *b, uint8_t src, uint8_t dst, uint8_t proto, uint16_t dport, uint32_t len)
 {
-	static const uint8_t eth[14] = { [12] = 0x08, [13] = 0x00 };
+	static const uint8_t eth[14] = {[12] = 0x08, [13] = 0x00};
 	uint32_t ip_len = len - 14;
 
 	memset(b, 0, len);
@@ -26,7 +26,7 @@ frame(uint8_t *b, uint8_t src, uint8_t dst, uint8_t proto, uint16_t dport, uint3
 	b[17] = ip_len & 0xff;
 	b[22] = 64;
 	b[23] = proto;
-	memcpy(b + 26, (uint8_t[]){ 10, 0, 0, src, 10, 0, 0, dst }, 8);
+	memcpy(b + 26, (uint8_t[]){10, 0, 0, src, 10, 0, 0, dst}, 8);
 	b[34] = 0x9c;
 	b[36] = dport >> 8;
 	b[37] = dport & 0xff;
@@ -35,7 +35,7 @@ frame(uint8_t *b, uint8_t src, uint8_t dst, uint8_t proto, uint16_t dport, uint3
 		b[39] = (ip_len - 20) & 0xff;
 	} else {
 		b[46] = 5 << 4;
-		b[47] = 0x12;	/* SYN ACK */
+		b[47] = 0x12; /* SYN ACK */
 	}
 	return len;
 }
@@ -70,7 +70,7 @@ test_counters(void **state)
 	account(s, b, frame(b, 1, 2, 17, 53, 60));
 	account(s, b, frame(b, 1, 2, 6, 443, 1514));
 	account(s, b, frame(b, 3, 2, 6, 443, 100));
-	account(s, b, 10);	/* runt */
+	account(s, b, 10); /* runt */
 	assert_int_equal(s->c.packets, 4);
 	assert_int_equal(s->c.bytes, 60 + 1514 + 100 + 10);
 	assert_int_equal(s->c.ipv4, 3);
@@ -79,12 +79,12 @@ test_counters(void **state)
 	assert_int_equal(s->c.tcp, 2);
 	assert_int_equal(s->c.malformed, 1);
 	assert_int_equal(s->c.reasons[WS_PARSE_TRUNC_L2], 1);
-	assert_int_equal(s->c.sizes[WS_SIZE_64], 1);	/* 60 + FCS */
+	assert_int_equal(s->c.sizes[WS_SIZE_64], 1); /* 60 + FCS */
 	assert_int_equal(s->c.sizes[WS_SIZE_1024_1518], 1);
 	assert_int_equal(s->c.sizes[WS_SIZE_65_127], 1);
 	assert_int_equal(s->c.sizes[WS_SIZE_UNDER_64], 1);
-	assert_int_equal(s->c.tcp_flags[1], 2);	/* SYN */
-	assert_int_equal(s->c.tcp_flags[4], 2);	/* ACK */
+	assert_int_equal(s->c.tcp_flags[1], 2); /* SYN */
+	assert_int_equal(s->c.tcp_flags[4], 2); /* ACK */
 	assert_int_equal(s->c.tcp_flags[0], 0);
 	ws_stats_reset(s);
 	assert_int_equal(s->c.packets, 0);
@@ -139,7 +139,7 @@ test_hosts(void **state)
 	memcpy(b + 54, req, sizeof(req) - 1);
 	account(s, b, len);
 	account(s, b, len);
-	memcpy(b + 54, "GET / HTTP/1.1\r\nHo", 18);	/* headers go on in the next segment */
+	memcpy(b + 54, "GET / HTTP/1.1\r\nHo", 18); /* headers go on in the next segment */
 	account(s, b, 54 + 18);
 	assert_int_equal(s->c.hosts[WS_HOST_HTTP], 2);
 	l = top_list(s, "hosts");
@@ -187,12 +187,12 @@ static void
 test_report_names(void **state)
 {
 	static const char *const keys[] = {
-		"packets",	 "bytes",	"protocols",	"malformed_reasons", "frame_sizes",
-		"tcp_flags",	 "vlan",	"top_dst_ips", "top_src_ips",	     "top_dst_ports",
-		"hosts",	 "hostnames",	"top_error_bound",
+		"packets",   "bytes",	  "protocols",	     "malformed_reasons", "frame_sizes",
+		"tcp_flags", "vlan",	  "top_dst_ips",     "top_src_ips",	  "top_dst_ports",
+		"hosts",     "hostnames", "top_error_bound",
 	};
-	static const char *const protos[] = { "ipv4", "ipv6", "arp",	"non_ip", "tcp",
-					      "udp",  "icmp", "icmpv6", "other_l4", "malformed" };
+	static const char *const protos[] = {"ipv4", "ipv6", "arp",    "non_ip",   "tcp",
+					     "udp",  "icmp", "icmpv6", "other_l4", "malformed"};
 	struct ws_stats *s = ws_stats_create(&sizes);
 	json_t *r = ws_stats_json(s, 10);
 	unsigned int i;
@@ -210,8 +210,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_counters),   cmocka_unit_test(test_top_lists),
-		cmocka_unit_test(test_hosts),	   cmocka_unit_test(test_merge_copy),
+		cmocka_unit_test(test_counters),     cmocka_unit_test(test_top_lists),
+		cmocka_unit_test(test_hosts),	     cmocka_unit_test(test_merge_copy),
 		cmocka_unit_test(test_report_names),
 	};
 
