@@ -968,7 +968,7 @@ test_fill_to_capacity(void **state)
 		n_rec += n;
 	}
 	ws_flow_counters_get(t, &c);
-	print_message("%u flows in %u slots: %u evicted\n", 1u << 16, ws_flow_table_slots(t),
+	print_message("# %u flows in %u slots: %u evicted\n", 1u << 16, ws_flow_table_slots(t),
 		      n_rec);
 	assert_true(n_rec <= 4);
 	assert_int_equal(c.active + c.evicted, 1u << 16);
