@@ -7,12 +7,15 @@ set -eu
 cd "$(dirname "$0")/.."
 
 if [ ! -x build/app/wirestat ]; then
-	if ! command -v meson >/dev/null || ! pkg-config --exists libdpdk 2>/dev/null; then
-		echo "demo: first run scripts/setup.sh (as root) to install what wirestat needs" >&2
+	if [ "$(id -u)" -eq 0 ]; then
+		scripts/setup.sh	# packages, hugepages, build
+	elif command -v meson >/dev/null && pkg-config --exists libdpdk 2>/dev/null; then
+		[ -f build/build.ninja ] || meson setup build
+		ninja -C build
+	else
+		echo "demo: run it as root once (sudo $0) to install what wirestat needs" >&2
 		exit 1
 	fi
-	[ -f build/build.ninja ] || meson setup build
-	ninja -C build
 fi
 
 capture=${1:-build/demo.pcap}
