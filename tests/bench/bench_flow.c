@@ -20,6 +20,8 @@
 
 #include <ws_flow.h>
 
+#include "test_rng.h"
+
 #define TRIALS 7
 #define BURST WS_FLOW_BURST_MAX
 
@@ -53,16 +55,6 @@ struct flow_def {
 };
 
 static volatile uint64_t sink;
-
-static uint64_t
-rng_next(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
 
 static void
 addr_put(uint8_t version, uint32_t a, uint8_t out[16])

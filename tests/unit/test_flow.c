@@ -19,6 +19,7 @@
 #include <ws_flow.h>
 
 #include "flow_internal.h"
+#include "test_rng.h"
 
 #define SEC 1000000000ull
 #define MS 1000000ull
@@ -77,16 +78,6 @@ __wrap_posix_memalign(void **p, size_t align, size_t n)
 }
 
 /* ---- helpers ---- */
-
-static uint64_t
-rng_next(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
 
 /* 10.x.y.z, or 2001:db8::x.y.z */
 static void

@@ -21,17 +21,9 @@
 
 #include <ws_hll.h>
 
+#include "test_rng.h"
+
 /* ---- seeded keys ---- */
-
-static uint64_t
-rng_next(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
 
 static void
 put_be(uint8_t *k, uint64_t v, unsigned int bytes)

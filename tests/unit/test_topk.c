@@ -17,17 +17,9 @@
 
 #include <ws_topk.h>
 
+#include "test_rng.h"
+
 /* ---- seeded streams and their true counts ---- */
-
-static uint64_t
-rng_next(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
 
 /* Zipf(1) over ranks 0 .. n - 1: P(r) proportional to 1 / (r + 1). */
 struct zipf {
