@@ -443,13 +443,10 @@ cmd_flows(void *ctx, const json_t *req, json_t **result, char *err, size_t err_s
 static int
 cmd_unique(void *ctx, const json_t *req, json_t **result, char *err, size_t err_size)
 {
-	json_t *r = ws_stats_json(((struct ws_app *)ctx)->merged, 1);
-
 	(void)req;
 	(void)err;
 	(void)err_size;
-	*result = r ? json_incref(json_object_get(r, "unique")) : NULL;
-	json_decref(r);
+	*result = ws_stats_unique_json(((struct ws_app *)ctx)->merged);
 	return *result ? 0 : ENOMEM;
 }
 
@@ -469,33 +466,29 @@ cmd_rates(void *ctx, const json_t *req, json_t **result, char *err, size_t err_s
 static int
 cmd_top(void *ctx, const json_t *req, json_t **result, char *err, size_t err_size)
 {
-	static const char *const what[] = {"dst", "src", "ports", "hosts", "pairs"};
-	static const char *const key[] = {"top_dst_ips", "top_src_ips", "top_dst_ports", "hosts",
-					  "top_pairs"};
+	static const char *const what[WS_TOP_MAX] = {
+		[WS_TOP_DST] = "dst",	 [WS_TOP_SRC] = "src",	  [WS_TOP_DPORT] = "ports",
+		[WS_TOP_HOST] = "hosts", [WS_TOP_PAIR] = "pairs",
+	};
 	struct ws_app *app = ctx;
 	const char *w = json_string_value(json_object_get(req, "what"));
 	unsigned int i, n;
-	json_t *r;
 	int rc;
 
-	for (i = 0; w && i < 5; i++)
+	for (i = 0; w && i < WS_TOP_MAX; i++)
 		if (!strcmp(w, what[i]))
 			break;
-	if (!w || i == 5) {
+	if (!w || i == WS_TOP_MAX) {
 		snprintf(err, err_size, "\"what\" must be one of dst, src, ports, hosts, pairs");
 		return EINVAL;
 	}
 	rc = get_n(req, app->run.top_n, &n, err, err_size);
 	if (rc)
 		return rc;
-	r = ws_stats_json(app->merged, n);
-	if (!r)
-		return ENOMEM;
-	*result = json_pack("{s:s, s:O, s:O}", "what", w, "entries", json_object_get(r, key[i]),
-			    "error_bound",
-			    json_object_get(json_object_get(r, "top_error_bound"), key[i]));
-	json_decref(r);
-	return 0;
+	*result = json_pack("{s:s, s:o, s:I}", "what", w, "entries",
+			    ws_stats_top_json(app->merged, i, n), "error_bound",
+			    (json_int_t)ws_topk_error_bound(app->merged->top[i]));
+	return *result ? 0 : ENOMEM;
 }
 
 static int

@@ -110,8 +110,8 @@ row_json(int which, const struct row *r)
  * the text). Summaries order by key bytes on ties, so only the entries up to
  * the end of the tie group at the cut-off need their text and a re-sort.
  */
-static json_t *
-top_json(const struct ws_stats *s, int which, unsigned int n)
+json_t *
+ws_stats_top_json(const struct ws_stats *s, enum ws_stats_top which, unsigned int n)
 {
 	uint32_t size = ws_topk_size(s->top[which]), end, i;
 	struct ws_topk_entry *e = calloc(size ? size : 1, sizeof(*e));
@@ -175,14 +175,25 @@ counters_json(const struct ws_stats_counters *c)
 			 c->host_malformed);
 }
 
+static const char *const top_names[WS_TOP_MAX] = {
+	[WS_TOP_DST] = "top_dst_ips",	  [WS_TOP_SRC] = "top_src_ips",
+	[WS_TOP_DPORT] = "top_dst_ports", [WS_TOP_PAIR] = "top_pairs",
+	[WS_TOP_HOST] = "hosts",
+};
+
+json_t *
+ws_stats_unique_json(const struct ws_stats *s)
+{
+	return json_pack("{s:I, s:I, s:I, s:f}", "src_ips",
+			 (json_int_t)ws_hll_estimate(s->uniq[WS_UNIQ_SRC]), "dst_ips",
+			 (json_int_t)ws_hll_estimate(s->uniq[WS_UNIQ_DST]), "flows",
+			 (json_int_t)ws_hll_estimate(s->uniq[WS_UNIQ_FLOWS]), "std_error",
+			 ws_hll_std_error(WS_STATS_HLL_P));
+}
+
 json_t *
 ws_stats_json(const struct ws_stats *s, unsigned int top_n)
 {
-	static const char *const names[WS_TOP_MAX] = {
-		[WS_TOP_DST] = "top_dst_ips",	  [WS_TOP_SRC] = "top_src_ips",
-		[WS_TOP_DPORT] = "top_dst_ports", [WS_TOP_PAIR] = "top_pairs",
-		[WS_TOP_HOST] = "hosts",
-	};
 	json_t *o = counters_json(&s->c), *bounds;
 	int i;
 
@@ -190,17 +201,13 @@ ws_stats_json(const struct ws_stats *s, unsigned int top_n)
 		return NULL;
 	bounds = json_object();
 	for (i = 0; i < WS_TOP_MAX; i++) {
-		json_object_set_new(o, names[i], top_json(s, i, top_n));
+		json_object_set_new(o, top_names[i], ws_stats_top_json(s, i, top_n));
 		/* 0: the list is exact; else no count is off by more (docs/topk.md). */
-		json_object_set_new(bounds, names[i], json_integer(ws_topk_error_bound(s->top[i])));
+		json_object_set_new(bounds, top_names[i],
+				    json_integer(ws_topk_error_bound(s->top[i])));
 	}
 	json_object_set_new(o, "top_error_bound", bounds);
-	json_object_set_new(o, "unique",
-			    json_pack("{s:I, s:I, s:I, s:f}", "src_ips",
-				      (json_int_t)ws_hll_estimate(s->uniq[WS_UNIQ_SRC]), "dst_ips",
-				      (json_int_t)ws_hll_estimate(s->uniq[WS_UNIQ_DST]), "flows",
-				      (json_int_t)ws_hll_estimate(s->uniq[WS_UNIQ_FLOWS]),
-				      "std_error", ws_hll_std_error(WS_STATS_HLL_P)));
+	json_object_set_new(o, "unique", ws_stats_unique_json(s));
 	return o;
 }
 

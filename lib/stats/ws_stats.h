@@ -163,6 +163,12 @@ int ws_stats_copy(struct ws_stats *dst, const struct ws_stats *src);
  */
 json_t *ws_stats_json(const struct ws_stats *s, unsigned int top_n);
 
+/** One top list of the report: its n largest entries, ordered as there. */
+json_t *ws_stats_top_json(const struct ws_stats *s, enum ws_stats_top which, unsigned int n);
+
+/** The report's "unique": distinct sources, destinations and flows, and the relative error. */
+json_t *ws_stats_unique_json(const struct ws_stats *s);
+
 /**
  * Traffic over time: {"interval_s": 1, "seconds": n, "series": [[second, packets, bytes,
  * new flows], ...]} for the last `last` seconds that saw traffic (at most n), oldest first.

@@ -143,6 +143,17 @@ def check_queries(t, ctl, want):
     t.check('top dst -n 3 --json has 3 entries', len(counts) == 3, str(top))
     t.check('top dst entries sorted by packets', counts == sorted(counts, reverse=True), str(counts))
 
+    # Each query answers with the report's own part, not a list of its own making.
+    for what, key in (('dst', 'top_dst_ips'), ('src', 'top_src_ips'), ('ports', 'top_dst_ports'),
+                      ('hosts', 'hosts'), ('pairs', 'top_pairs')):
+        top = ctl.json('top', what, '-n', '5')
+        t.check(f'top {what} -n 5 is the head of the report\'s {key}',
+                top.get('entries') == st.get(key, [])[:5], f'{top} vs {st.get(key)}')
+        t.check(f'top {what} error_bound is the report\'s',
+                top.get('error_bound') == st['top_error_bound'][key], str(top.get('error_bound')))
+    uniq = ctl.json('unique')
+    t.check('unique is the report\'s', uniq == st.get('unique'), f'{uniq} vs {st.get("unique")}')
+
     hosts = ctl.json('top', 'hosts')['entries']
     rc, out, err = ctl('top', 'hosts')
     t.check('top hosts table holds the first host of the JSON',
