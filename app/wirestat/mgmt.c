@@ -547,9 +547,10 @@ cmd_status(void *ctx, const json_t *req, json_t **result, char *err, size_t err_
 						       json_object_get(p, "driver")));
 		json_decref(p);
 	}
-	*result = json_pack("{s:s, s:b, s:I, s:I, s:o, s:o, s:o, s:i}", "state", "running",
+	*result = json_pack("{s:s, s:b, s:I, s:I, s:I, s:o, s:o, s:o, s:i}", "state", "running",
 			    "ports_up", all_up, "packets", (json_int_t)app->merged->c.packets,
-			    "bytes", (json_int_t)app->merged->c.bytes, "ports", ports, "drops",
+			    "bytes", (json_int_t)app->merged->c.bytes, "top_pending",
+			    (json_int_t)ws_stats_flow_pending(app->merged), "ports", ports, "drops",
 			    drops, "time", time_json(app), "rx_lcores", app->n_rx);
 	return 0;
 }

@@ -118,6 +118,8 @@ conf_apply(struct ws_flow_table *t, const struct ws_flow_conf *c)
 	t->active_ns = c->active_ns ? c->active_ns : WS_FLOW_DEFAULT_ACTIVE_NS;
 	t->linger_ns = c->linger_ns ? c->linger_ns : WS_FLOW_DEFAULT_LINGER_NS;
 	t->seed = c->seed ? c->seed : make_seed(t);
+	t->report = c->report;
+	t->report_arg = c->report_arg;
 }
 
 struct ws_flow_table *
@@ -187,6 +189,12 @@ ws_flow_table_slots(const struct ws_flow_table *t)
 /* ---- readers ---- */
 
 void
+ws_flow_report_discard(struct ws_flow_table *t)
+{
+	t->report_gen++;
+}
+
+void
 ws_flow_counters_get(const struct ws_flow_table *t, struct ws_flow_counters *c)
 {
 	*c = t->cnt;
@@ -208,9 +216,10 @@ ws_flow_foreach(const struct ws_flow_table *t, void (*fn)(const struct ws_flow *
 /* ---- records ---- */
 
 void
-flow_record(struct ws_flow_table *t, const struct ws_flow *f, enum ws_flow_end reason,
+flow_record(struct ws_flow_table *t, struct ws_flow *f, enum ws_flow_end reason,
 	    struct ws_flow *rec)
 {
+	flow_report(t, f);
 	*rec = *f;
 	rec->end_reason = (uint8_t)reason;
 	switch (reason) {

@@ -20,7 +20,7 @@ elapsed(uint64_t now, uint64_t then, uint64_t span)
 static enum ws_flow_end
 due_reason(const struct ws_flow_table *t, const struct ws_flow *f, uint64_t now)
 {
-	if (f->state == WS_FLOW_ST_CLOSED && elapsed(now, f->priv_close_ns, t->linger_ns))
+	if (f->state == WS_FLOW_ST_CLOSED && elapsed(now, f->priv_ns, t->linger_ns))
 		return WS_FLOW_END_CLOSED;
 	if (elapsed(now, f->last_ns, t->idle_ns))
 		return WS_FLOW_END_IDLE;
@@ -71,8 +71,10 @@ ws_flow_expire(struct ws_flow_table *t, uint64_t now_ns, unsigned int budget, st
 			continue;
 		f = &t->flows[b->idx[pos % BUCKET_SLOTS]];
 		why = due_reason(t, f, now_ns);
-		if (why == 0)
+		if (why == 0) {
+			flow_report(t, f);
 			continue;
+		}
 		if (why == WS_FLOW_END_ACTIVE) {
 			flow_cut(t, f, &rec[n++]);
 			continue;

@@ -25,11 +25,11 @@
 /* ws_flow.priv_tcp bits */
 #define PRIV_FIN0 0x01 /* side 0 sent a FIN */
 #define PRIV_FIN1 0x02 /* side 1 sent a FIN */
-#define PRIV_SYN 0x04  /* priv_syn_ns holds the SYN's timestamp */
+#define PRIV_SYN 0x04  /* priv_ns holds the SYN's timestamp */
 
 _Static_assert(sizeof(struct ws_flow_key) == 40, "flow key is 40 bytes without padding");
 _Static_assert(sizeof(struct ws_flow) % CACHE_LINE == 0, "flows fill whole cache lines");
-_Static_assert(offsetof(struct ws_flow, priv_close_ns) + 8 <= 2 * CACHE_LINE,
+_Static_assert(offsetof(struct ws_flow, priv_ns) + 8 <= 2 * CACHE_LINE,
 	       "the fields a packet updates lie in the first two cache lines");
 
 struct bucket {
@@ -48,11 +48,14 @@ struct ws_flow_table {
 	uint64_t idle_ns;
 	uint64_t active_ns;
 	uint64_t linger_ns;
+	ws_flow_report_fn report;
+	void *report_arg;
 	size_t memory;
 	/* written */
 	uint32_t n_free;
 	uint32_t hand;	     /* next slot ws_flow_expire() and ws_flow_flush() examine */
 	uint32_t evict_hand; /* next slot examined when a new flow's buckets hold no flow */
+	uint8_t report_gen;  /* flows whose priv_gen differs hold counts to drop */
 	struct ws_flow_counters cnt;
 } __attribute__((aligned(CACHE_LINE)));
 
@@ -68,6 +71,18 @@ flow_packets(const struct ws_flow *f)
 	return f->packets[0] + f->packets[1];
 }
 
+/* Hand the flow's unreported traffic to the report callback. */
+static inline void
+flow_report(const struct ws_flow_table *t, struct ws_flow *f)
+{
+	if ((f->priv_new_packets[0] | f->priv_new_packets[1]) == 0)
+		return;
+	if (t->report != NULL && f->priv_gen == t->report_gen)
+		t->report(t->report_arg, f, f->priv_new_packets, f->priv_new_bytes);
+	memset(f->priv_new_packets, 0, sizeof(f->priv_new_packets));
+	memset(f->priv_new_bytes, 0, sizeof(f->priv_new_bytes));
+}
+
 /* Free the slot at pos and its flow. */
 static inline void
 slot_release(struct ws_flow_table *t, uint32_t pos)
@@ -80,7 +95,7 @@ slot_release(struct ws_flow_table *t, uint32_t pos)
 }
 
 /* Copy f into *rec as ended for reason, and count the record. */
-void flow_record(struct ws_flow_table *t, const struct ws_flow *f, enum ws_flow_end reason,
+void flow_record(struct ws_flow_table *t, struct ws_flow *f, enum ws_flow_end reason,
 		 struct ws_flow *rec);
 
 /* The two buckets a key may live in (for white-box tests). */

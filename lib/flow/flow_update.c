@@ -188,7 +188,7 @@ evict_one(struct ws_flow_table *t, const struct key_ref *r, struct ws_flow *rec,
 	  unsigned int *n_rec)
 {
 	uint32_t pos = oldest_slot(t, r);
-	const struct ws_flow *f;
+	struct ws_flow *f;
 
 	if (pos == UINT32_MAX)
 		pos = hand_slot(t);
@@ -265,7 +265,7 @@ tcp_close(struct ws_flow *f, uint64_t ts)
 {
 	if (f->state != WS_FLOW_ST_CLOSED) {
 		f->state = WS_FLOW_ST_CLOSED;
-		f->priv_close_ns = ts;
+		f->priv_ns = ts;
 	}
 }
 
@@ -275,8 +275,8 @@ tcp_handshake_done(struct ws_flow *f, uint64_t ts)
 	uint64_t us;
 
 	f->state = WS_FLOW_ST_ESTABLISHED;
-	if ((f->priv_tcp & PRIV_SYN) && ts >= f->priv_syn_ns) {
-		us = (ts - f->priv_syn_ns + 999) / 1000;
+	if ((f->priv_tcp & PRIV_SYN) && ts >= f->priv_ns) {
+		us = (ts - f->priv_ns + 999) / 1000;
 		f->rtt_us = us == 0 ? 1 : us > UINT32_MAX ? UINT32_MAX : (uint32_t)us;
 	}
 }
@@ -297,7 +297,7 @@ tcp_track(struct ws_flow *f, const struct ws_flow_pkt *p)
 		if (st == WS_FLOW_ST_NEW) {
 			f->state = WS_FLOW_ST_SYN_SENT;
 			f->initiator = p->dir;
-			f->priv_syn_ns = p->ts_ns;
+			f->priv_ns = p->ts_ns;
 			f->priv_tcp |= PRIV_SYN;
 		}
 	} else if (fl & TCP_SYN) { /* SYN/ACK */
@@ -323,9 +323,21 @@ tcp_track(struct ws_flow *f, const struct ws_flow_pkt *p)
 }
 
 static inline void
-flow_count(struct ws_flow *f, const struct ws_flow_pkt *p)
+flow_count(const struct ws_flow_table *t, struct ws_flow *f, const struct ws_flow_pkt *p)
 {
 	unsigned int d = p->dir;
+
+	if (__builtin_expect(f->priv_gen != t->report_gen, 0)) {
+		memset(f->priv_new_packets, 0, sizeof(f->priv_new_packets));
+		memset(f->priv_new_bytes, 0, sizeof(f->priv_new_bytes));
+		f->priv_gen = t->report_gen;
+	}
+	if (__builtin_expect(f->priv_new_bytes[d] > UINT32_MAX - p->len ||
+				     f->priv_new_packets[d] == UINT32_MAX,
+			     0))
+		flow_report(t, f);
+	f->priv_new_packets[d]++;
+	f->priv_new_bytes[d] += p->len;
 
 	if (flow_packets(f) == 0)
 		f->first_ns = p->ts_ns;
@@ -368,7 +380,7 @@ flow_account(struct ws_flow_table *t, const struct ws_flow_pkt *p, const struct 
 		t->cnt.created++;
 		flow_start(f, p);
 	}
-	flow_count(f, p);
+	flow_count(t, f, p);
 }
 
 /*

@@ -100,22 +100,41 @@ struct ws_flow {
 	uint8_t end_reason;   /**< enum ws_flow_end in records, 0 in live flows */
 	/* private to the table: leave alone */
 	uint8_t priv_tcp;
-	uint8_t priv_pad[6];
-	uint64_t priv_syn_ns;
-	uint64_t priv_close_ns;
+	uint8_t priv_gen; /* report generation of the priv_new_ counts */
+	uint8_t priv_pad;
+	uint32_t priv_new_packets[2]; /* counted since the last report */
+	uint32_t priv_new_bytes[2];
+	uint32_t priv_pad2;
+	uint64_t priv_ns; /* SYN time in the handshake, close time once CLOSED */
 	/* end of private */
 	char host[WS_FLOW_HOST_MAX]; /**< first hostname seen (DNS, SNI, Host), truncated to 63
 					bytes, NUL-terminated; "" none */
-	uint8_t reserved[8];
 };
+
+/**
+ * Called with the traffic of a flow counted since its last report: for
+ * every live flow under ws_flow_expire()'s hand, for every flow that ends
+ * (before its record is written), and when a count would overflow. Each
+ * packet given to ws_flow_update_burst() is reported exactly once (unless
+ * ws_flow_report_discard() drops it), on the table's own thread, so that
+ * aggregates over flows (top talkers, distinct counts) cost per flow rather
+ * than per packet. It must not modify the table.
+ *
+ * @param packets, bytes
+ *   What each side of f->key sent since the last report; not both 0.
+ */
+typedef void (*ws_flow_report_fn)(void *arg, const struct ws_flow *f, const uint32_t packets[2],
+				  const uint32_t bytes[2]);
 
 /** Table parameters. A field left at 0 takes its WS_FLOW_DEFAULT_ value. */
 struct ws_flow_conf {
-	uint32_t capacity;  /**< most live flows, 1 to WS_FLOW_CAPACITY_MAX; default 2^20 */
-	uint64_t idle_ns;   /**< end a flow without packets for this long; default 30 s */
-	uint64_t active_ns; /**< cut a record of a flow open this long; default 300 s */
-	uint64_t linger_ns; /**< keep a CLOSED flow this long for late packets; default 2 s */
-	uint64_t seed;	    /**< hash seed; 0 picks one per table */
+	uint32_t capacity;	  /**< most live flows, 1 to WS_FLOW_CAPACITY_MAX; default 2^20 */
+	uint64_t idle_ns;	  /**< end a flow without packets for this long; default 30 s */
+	uint64_t active_ns;	  /**< cut a record of a flow open this long; default 300 s */
+	uint64_t linger_ns;	  /**< keep a CLOSED flow this long for late packets; default 2 s */
+	uint64_t seed;		  /**< hash seed; 0 picks one per table */
+	ws_flow_report_fn report; /**< NULL: no reports */
+	void *report_arg;	  /**< first argument of report */
 };
 
 /** What the RX lcore knows of one packet. */
@@ -207,6 +226,12 @@ unsigned int ws_flow_expire(struct ws_flow_table *t, uint64_t now_ns, unsigned i
  * @return records written; 0 once the table is empty (or max_rec is 0).
  */
 unsigned int ws_flow_flush(struct ws_flow_table *t, struct ws_flow *rec, unsigned int max_rec);
+
+/**
+ * Forget the traffic not yet reported, e.g. when the aggregates it feeds are
+ * reset. O(1): flows drop their counts when next touched.
+ */
+void ws_flow_report_discard(struct ws_flow_table *t);
 
 /** Flow counts since create; records are counted by end reason. */
 struct ws_flow_counters {

@@ -21,12 +21,22 @@ int
 ws_rx_lcore_init(struct ws_rx_lcore *lc, const struct ws_stats_sizes *sizes,
 		 const struct ws_flow_conf *flows)
 {
+	struct ws_flow_conf fc = *flows;
 	int i;
 
-	lc->flows = ws_flow_table_create(flows);
-	if (!lc->flows)
-		return -errno;
 	lc->stats = ws_stats_create(sizes);
+	if (!lc->stats)
+		return -ENOMEM;
+	/* Addresses, ports and distinct counts come per flow, from the flow table. */
+	lc->stats->tops_from_flows = true;
+	fc.report = ws_stats_flow_report;
+	fc.report_arg = lc->stats;
+	lc->flows = ws_flow_table_create(&fc);
+	if (!lc->flows) {
+		i = -errno;
+		ws_rx_lcore_free(lc);
+		return i;
+	}
 	lc->bounce = malloc(WS_RX_FRAME_MAX);
 	for (i = 0; i < 2; i++)
 		lc->snap[i].stats = ws_stats_create(sizes);
@@ -117,6 +127,7 @@ flow_add(struct ws_rx_lcore *lc, const uint8_t *d, const struct ws_pkt *p, uint3
 	if (ts_ns > lc->flow_ns)
 		lc->flow_ns = ts_ns;
 	lc->n_fpkt++;
+	lc->stats->c.flow_packets++;
 }
 
 /* Ended flows to the management lcore; a full ring loses them, counted. */
@@ -308,6 +319,7 @@ rx_maybe_publish(struct ws_rx_lcore *lc)
 	gen = __atomic_load_n(&ws_rx_reset_gen, __ATOMIC_ACQUIRE);
 	if (gen != lc->reset_seen) {
 		ws_stats_reset(lc->stats);
+		ws_flow_report_discard(lc->flows);
 		memset(&lc->cnt, 0, sizeof(lc->cnt));
 		lc->start_tsc = now;
 		lc->reset_seen = gen;

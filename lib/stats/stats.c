@@ -236,11 +236,61 @@ ws_stats_account(struct ws_stats *s, const uint8_t *data, uint32_t len, uint32_t
 	c->fragments += (o->frag & WS_FRAG_ANY) != 0;
 	c->later_fragments += (o->frag & WS_FRAG_LATER) != 0;
 	if (o->proto == 6 && o->has_l4)
-		for (i = 0; i < 8; i++)
-			c->tcp_flags[i] += (o->tcp_flags >> i) & 1;
-	count_addresses(s, data, frame_len, o);
+		for (i = o->tcp_flags; i != 0; i &= i - 1) /* the flags set, only */
+			c->tcp_flags[__builtin_ctz(i)]++;
+	if (!s->tops_from_flows)
+		count_addresses(s, data, frame_len, o);
 	if (p->inner.has_l4 && p->inner.payload_off < p->inner.end)
 		count_host(s, data, len, frame_len, p);
+}
+
+void
+ws_stats_flow_report(void *stats, const struct ws_flow *f, const uint32_t packets[2],
+		     const uint32_t bytes[2])
+{
+	struct ws_stats *s = stats;
+	const struct ws_flow_key *k = &f->key;
+	uint16_t alen = k->version == 4 ? 4 : 16, klen = 1 + alen;
+	bool ports = (k->proto == 6 || k->proto == 17) && (k->port[0] | k->port[1]) != 0;
+	uint8_t key[WS_KEY_PAIR_LEN], conv[1 + 2 * (16 + 2)];
+	unsigned int d;
+	int lo;
+
+	for (d = 0; d < 2; d++) {
+		if (packets[d] == 0)
+			continue;
+		/* side d sent: its address is a source, the other side's a destination */
+		key[0] = k->version;
+		memcpy(key + 1, k->addr[d], alen);
+		if (ws_topk_update(s->top[WS_TOP_SRC], key, klen, packets[d], bytes[d]) < 0)
+			s->c.topk_rejected++;
+		ws_hll_add_hash(s->uniq[WS_UNIQ_SRC], ws_hll_hash(key, klen));
+		memcpy(key + 1, k->addr[d ^ 1], alen);
+		if (ws_topk_update(s->top[WS_TOP_DST], key, klen, packets[d], bytes[d]) < 0)
+			s->c.topk_rejected++;
+		ws_hll_add_hash(s->uniq[WS_UNIQ_DST], ws_hll_hash(key, klen));
+		if (ports && ws_topk_update(s->top[WS_TOP_DPORT], key,
+					    ws_key_port(key, k->proto, k->port[d ^ 1]), packets[d],
+					    bytes[d]) < 0)
+			s->c.topk_rejected++;
+	}
+	lo = memcmp(k->addr[0], k->addr[1], alen) <= 0 ? 0 : 1;
+	key[0] = k->version;
+	memcpy(key + 1, k->addr[lo], alen);
+	memcpy(key + 1 + alen, k->addr[lo ^ 1], alen);
+	if (ws_topk_update(s->top[WS_TOP_PAIR], key, 1 + 2 * alen, packets[0] + packets[1],
+			   bytes[0] + bytes[1]) < 0)
+		s->c.topk_rejected++;
+	if (ports) {
+		/* as count_conversation(): side 0 is the lower (address, port) end */
+		conv[0] = k->proto;
+		memcpy(conv + 1, k->addr[0], alen);
+		memcpy(conv + 1 + alen, &k->port[0], 2);
+		memcpy(conv + 3 + alen, k->addr[1], alen);
+		memcpy(conv + 3 + 2 * alen, &k->port[1], 2);
+		ws_hll_add_hash(s->uniq[WS_UNIQ_FLOWS], ws_hll_hash(conv, 5 + 2 * alen));
+	}
+	s->c.flow_reported += packets[0] + packets[1];
 }
 
 void

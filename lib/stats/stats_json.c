@@ -159,20 +159,21 @@ counters_json(const struct ws_stats_counters *c)
 		snprintf(key, sizeof(key), "%d", i);
 		json_object_set_new(depth, key, json_integer(c->vlan_depth[i]));
 	}
-	return json_pack("{s:I, s:I,"
-			 " s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I},"
-			 " s:o, s:o, s:o, s:{s:I, s:o}, s:{s:I, s:I, s:I}, s:{s:I, s:I},"
-			 " s:{s:I, s:I, s:I, s:I, s:I}}",
-			 "packets", c->packets, "bytes", c->bytes, "protocols", "ipv4", c->ipv4,
-			 "ipv6", c->ipv6, "arp", c->arp, "non_ip", c->non_ip, "tcp", c->tcp, "udp",
-			 c->udp, "icmp", c->icmp, "icmpv6", c->icmpv6, "other_l4", c->other_l4,
-			 "malformed", c->malformed, "malformed_reasons", reasons, "frame_sizes",
-			 sizes, "tcp_flags", flags, "vlan", "untagged", c->vlan_depth[0], "depth",
-			 depth, "encapsulation", "mpls", c->mpls, "pppoe", c->pppoe, "tunneled",
-			 c->tunneled, "fragments", "all", c->fragments, "later", c->later_fragments,
-			 "hostnames", "dns", c->hosts[WS_HOST_DNS], "tls", c->hosts[WS_HOST_TLS],
-			 "http", c->hosts[WS_HOST_HTTP], "partial", c->host_partial, "malformed",
-			 c->host_malformed);
+	return json_pack(
+		"{s:I, s:I, s:I,"
+		" s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I},"
+		" s:o, s:o, s:o, s:{s:I, s:o}, s:{s:I, s:I, s:I}, s:{s:I, s:I},"
+		" s:{s:I, s:I, s:I, s:I, s:I}}",
+		"packets", c->packets, "bytes", c->bytes, "top_pending",
+		c->flow_packets > c->flow_reported ? c->flow_packets - c->flow_reported : 0,
+		"protocols", "ipv4", c->ipv4, "ipv6", c->ipv6, "arp", c->arp, "non_ip", c->non_ip,
+		"tcp", c->tcp, "udp", c->udp, "icmp", c->icmp, "icmpv6", c->icmpv6, "other_l4",
+		c->other_l4, "malformed", c->malformed, "malformed_reasons", reasons, "frame_sizes",
+		sizes, "tcp_flags", flags, "vlan", "untagged", c->vlan_depth[0], "depth", depth,
+		"encapsulation", "mpls", c->mpls, "pppoe", c->pppoe, "tunneled", c->tunneled,
+		"fragments", "all", c->fragments, "later", c->later_fragments, "hostnames", "dns",
+		c->hosts[WS_HOST_DNS], "tls", c->hosts[WS_HOST_TLS], "http", c->hosts[WS_HOST_HTTP],
+		"partial", c->host_partial, "malformed", c->host_malformed);
 }
 
 static const char *const top_names[WS_TOP_MAX] = {

@@ -10,11 +10,13 @@
 #ifndef WS_STATS_H
 #define WS_STATS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
 #include <jansson.h>
 
+#include <ws_flow.h>
 #include <ws_hll.h>
 #include <ws_parse.h>
 #include <ws_topk.h>
@@ -50,6 +52,9 @@ struct ws_stats_counters {
 	uint64_t host_partial;	 /**< name goes on in another segment */
 	uint64_t host_malformed; /**< DNS/TLS/HTTP too broken to read */
 	uint64_t topk_rejected;	 /**< keys a summary refused (never expected) */
+	/* With tops_from_flows: packets given to the flow table, and reported back. */
+	uint64_t flow_packets;
+	uint64_t flow_reported;
 };
 
 /** Sizes of the summaries, from the configuration. */
@@ -127,6 +132,13 @@ struct ws_stats {
 	struct ws_hll *uniq[WS_UNIQ_MAX];
 	struct ws_series series;
 	struct ws_host host; /**< the name the last packet counted carried; len 0: none */
+	/**
+	 * false: ws_stats_account() counts addresses, ports, pairs and distinct
+	 * counts per packet. true: it leaves them to ws_stats_flow_report(),
+	 * fed by a flow table (the RX lcores' way: per flow and second, not per
+	 * packet), and counts only what else the packet says.
+	 */
+	bool tops_from_flows;
 };
 
 /** @return new zeroed statistics, or NULL with errno set. */
@@ -146,6 +158,25 @@ void ws_stats_reset(struct ws_stats *s);
  */
 void ws_stats_account(struct ws_stats *s, const uint8_t *data, uint32_t len, uint32_t frame_len,
 		      const struct ws_pkt *p);
+
+/**
+ * Count a flow's traffic in the address, port and pair summaries and in the
+ * distinct counts, as ws_stats_account() would have for its packets: a
+ * ws_flow_report_fn, with the statistics as its argument. Side d of the key
+ * sent packets[d] packets of bytes[d] bytes.
+ */
+void ws_stats_flow_report(void *stats, const struct ws_flow *f, const uint32_t packets[2],
+			  const uint32_t bytes[2]);
+
+/**
+ * Packets whose addresses and ports are still held in a flow table, not yet
+ * in the summaries (with tops_from_flows).
+ */
+static inline uint64_t
+ws_stats_flow_pending(const struct ws_stats *s)
+{
+	return s->c.flow_packets > s->c.flow_reported ? s->c.flow_packets - s->c.flow_reported : 0;
+}
 
 /** Add src into dst (summaries merged as ws_topk_merge() says). @return 0 or -errno. */
 int ws_stats_merge(struct ws_stats *dst, const struct ws_stats *src);

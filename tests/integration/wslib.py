@@ -128,8 +128,10 @@ socket:
         deadline = time.time() + timeout
         got = -1
         while time.time() < deadline:
-            got = self.call({"cmd": "status"})["result"]["packets"]
-            if got >= n:
+            st = self.call({"cmd": "status"})["result"]
+            got = st["packets"]
+            # Top lists and distinct counts follow within a second (flow reports).
+            if got >= n and st["top_pending"] == 0:
                 time.sleep(0.3)  # one more snapshot period
                 return self.call({"cmd": "status"})["result"]["packets"]
             time.sleep(0.1)

@@ -206,13 +206,71 @@ test_report_names(void **state)
 	ws_stats_destroy(s);
 }
 
+/*
+ * The RX lcores' way, addresses and ports counted per flow report, gives the
+ * per-packet way's top lists and distinct counts.
+ */
+static void
+test_tops_from_flows(void **state)
+{
+	static const enum ws_stats_top tops[] = {WS_TOP_SRC, WS_TOP_DST, WS_TOP_DPORT, WS_TOP_PAIR};
+	struct ws_stats *pp = ws_stats_create(&sizes), *fl = ws_stats_create(&sizes);
+	struct ws_flow_conf fc = {.capacity = 16, .report = ws_stats_flow_report, .report_arg = fl};
+	struct ws_flow_table *t = ws_flow_table_create(&fc);
+	struct ws_flow rec[WS_FLOW_BURST_MAX];
+	struct ws_flow_pkt fp;
+	uint64_t x = 12345;
+	uint8_t b[200];
+	struct ws_pkt p;
+	unsigned int n, i;
+
+	(void)state;
+	assert_non_null(pp);
+	assert_non_null(fl);
+	assert_non_null(t);
+	fl->tops_from_flows = true;
+	for (i = 0; i < 3000; i++) {
+		x = x * 6364136223846793005ull + 1442695040888963407ull;
+		uint32_t len = frame(b, 1 + (x >> 61), 1 + ((x >> 56) & 7), (x >> 40) & 1 ? 6 : 17,
+				     (x >> 33) & 1 ? 443 : 53, 60 + ((x >> 20) & 0x3ff));
+		ws_parse_pkt(b, len, &p);
+		ws_stats_account(pp, b, len, len, &p);
+		ws_stats_account(fl, b, len, len, &p);
+		ws_flow_pkt_init(&fp, 4, p.outer.proto, 0, b + 26, b + 30, p.outer.sport,
+				 p.outer.dport);
+		fp.len = len;
+		fp.ts_ns = i;
+		fl->c.flow_packets++;
+		ws_flow_update_burst(t, &fp, 1, rec, &n); /* 16 flows at most: evictions */
+	}
+	assert_true(ws_stats_flow_pending(fl) > 0);
+	while (ws_flow_flush(t, rec, WS_FLOW_BURST_MAX) != 0)
+		;
+	assert_int_equal(ws_stats_flow_pending(fl), 0);
+	for (i = 0; i < sizeof(tops) / sizeof(tops[0]); i++) {
+		json_t *a = ws_stats_top_json(pp, tops[i], 100),
+		       *c = ws_stats_top_json(fl, tops[i], 100);
+
+		assert_true(json_array_size(a) > 1);
+		assert_true(json_equal(a, c));
+		json_decref(a);
+		json_decref(c);
+	}
+	for (i = 0; i < WS_UNIQ_MAX; i++)
+		assert_int_equal(ws_hll_estimate(pp->uniq[i]), ws_hll_estimate(fl->uniq[i]));
+	assert_true(ws_hll_estimate(fl->uniq[WS_UNIQ_FLOWS]) > 10);
+	ws_flow_table_destroy(t);
+	ws_stats_destroy(pp);
+	ws_stats_destroy(fl);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_counters),     cmocka_unit_test(test_top_lists),
-		cmocka_unit_test(test_hosts),	     cmocka_unit_test(test_merge_copy),
-		cmocka_unit_test(test_report_names),
+		cmocka_unit_test(test_counters),   cmocka_unit_test(test_tops_from_flows),
+		cmocka_unit_test(test_top_lists),  cmocka_unit_test(test_hosts),
+		cmocka_unit_test(test_merge_copy), cmocka_unit_test(test_report_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
