@@ -141,14 +141,19 @@ flow_cmp(const void *x, const void *y)
 	return (a < b) - (a > b);
 }
 
+/*
+ * Flow counts, and the largest flows: those ended (the records kept) and
+ * those still live (each RX lcore's largest in the last turn of its expiry
+ * hand, end_reason 0), sorted together.
+ */
 static json_t *
 flows_json(struct ws_app *app, unsigned int n)
 {
+	static struct ws_flow sorted[WS_TOP_FLOWS + WS_RX_MAX_LCORES * WS_RX_LIVE_TOP];
 	struct ws_flow_counters sum = {0};
-	struct ws_flow sorted[WS_TOP_FLOWS];
+	unsigned int i, n_sorted, n_live = 0;
 	uint64_t lost = 0;
 	json_t *top = json_array();
-	unsigned int i;
 
 	for (i = 0; i < app->n_rx; i++) {
 		const struct ws_flow_counters *c = &app->rx_cnt[i].flows;
@@ -163,16 +168,23 @@ flows_json(struct ws_app *app, unsigned int n)
 		lost += app->rx_cnt[i].flow_records_lost;
 	}
 	memcpy(sorted, app->top_flows, app->n_top_flows * sizeof(sorted[0]));
-	qsort(sorted, app->n_top_flows, sizeof(sorted[0]), flow_cmp);
-	for (i = 0; i < app->n_top_flows && i < n; i++)
+	n_sorted = app->n_top_flows;
+	for (i = 0; i < app->n_rx; i++) {
+		memcpy(sorted + n_sorted, app->live[i], app->n_live[i] * sizeof(sorted[0]));
+		n_sorted += app->n_live[i];
+		n_live += app->n_live[i];
+	}
+	qsort(sorted, n_sorted, sizeof(sorted[0]), flow_cmp);
+	for (i = 0; i < n_sorted && i < n; i++)
 		json_array_append_new(top, flow_json(&sorted[i]));
-	return json_pack("{s:I, s:I, s:I, s:{s:I, s:I, s:I, s:I, s:I}, s:I, s:I, s:o}", "active",
-			 (json_int_t)sum.active, "total", (json_int_t)sum.created, "evicted",
-			 (json_int_t)sum.evicted, "ended", "idle", (json_int_t)sum.ended_idle,
-			 "active", (json_int_t)sum.ended_active, "closed",
-			 (json_int_t)sum.ended_closed, "shutdown", (json_int_t)sum.flushed,
-			 "evicted", (json_int_t)sum.evicted, "records", (json_int_t)app->records,
-			 "records_lost", (json_int_t)lost, "top", top);
+	return json_pack("{s:I, s:I, s:I, s:I, s:{s:I, s:I, s:I, s:I, s:I}, s:I, s:I, s:o}",
+			 "live_listed", (json_int_t)n_live, "active", (json_int_t)sum.active,
+			 "total", (json_int_t)sum.created, "evicted", (json_int_t)sum.evicted,
+			 "ended", "idle", (json_int_t)sum.ended_idle, "active",
+			 (json_int_t)sum.ended_active, "closed", (json_int_t)sum.ended_closed,
+			 "shutdown", (json_int_t)sum.flushed, "evicted", (json_int_t)sum.evicted,
+			 "records", (json_int_t)app->records, "records_lost", (json_int_t)lost,
+			 "top", top);
 }
 
 /* Merge the latest snapshot of every RX lcore into app->merged. */
@@ -186,7 +198,8 @@ ws_mgmt_refresh(struct ws_app *app)
 		app->start_ns = now_ns();
 	ws_stats_reset(app->merged);
 	for (i = 0; i < app->n_rx; i++) {
-		rc = ws_rx_read(app->rx[i], app->scratch, &app->rx_cnt[i]);
+		rc = ws_rx_read(app->rx[i], app->scratch, &app->rx_cnt[i], app->live[i],
+				&app->n_live[i]);
 		if (rc == 0)
 			rc = ws_stats_merge(app->merged, app->scratch);
 		if (rc < 0)
@@ -414,7 +427,7 @@ cmd_stats(void *ctx, const json_t *req, json_t **result, char *err, size_t err_s
 	return *result ? 0 : ENOMEM;
 }
 
-/* The largest ended flows kept (by bytes), sorted by "sort". */
+/* The largest flows, live and ended (by bytes), sorted by "sort". */
 static int
 cmd_flows(void *ctx, const json_t *req, json_t **result, char *err, size_t err_size)
 {
@@ -601,7 +614,7 @@ const struct ws_ctl_cmd ws_mgmt_cmds[] = {
 	{"rates", "packets, bytes and new flows per second; \"last\": seconds", cmd_rates},
 	{"unique", "distinct sources, destinations and conversations (HyperLogLog)", cmd_unique},
 	{"flows",
-	 "flow counts and the largest ended flows; \"n\", \"sort\": bytes|packets|"
+	 "flow counts and the largest flows, live and ended; \"n\", \"sort\": bytes|packets|"
 	 "duration|rtt",
 	 cmd_flows},
 	{NULL, NULL, NULL},

@@ -64,6 +64,8 @@ struct ws_app {
 	struct ws_stats *merged;
 	struct ws_stats *scratch;
 	struct ws_rx_counters rx_cnt[WS_RX_MAX_LCORES];
+	unsigned int n_live[WS_RX_MAX_LCORES];
+	struct ws_flow live[WS_RX_MAX_LCORES][WS_RX_LIVE_TOP]; /* largest live flows, per lcore */
 	struct ws_ctl_server *ctl;
 	/* Ended flows: counted, the largest kept (a min-heap on bytes), optionally written. */
 	uint64_t records;

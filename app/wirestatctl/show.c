@@ -349,10 +349,9 @@ static const char *
 top_title(const char *what, const char **key_name)
 {
 	static const char *const what_s[] = {"dst", "src", "ports", "hosts", "pairs"};
-	static const char *const title[] = {"destination addresses", "source addresses",
-					    "destination ports",
-					    "hostnames (DNS, TLS SNI, HTTP Host)",
-					    "address pairs (both directions)"};
+	static const char *const title[] = {
+		"destination addresses", "source addresses", "destination ports",
+		"hostnames (DNS, TLS SNI, HTTP Host)", "address pairs (both directions)"};
 	static const char *const key[] = {"address", "address", "port", "hostname", "pair"};
 	int i;
 
@@ -547,8 +546,9 @@ wsctl_show_filter(FILE *f, const json_t *r)
 		return bad_shape("filter", "an object");
 	expr = json_string_value(json_object_get(r, "expression"));
 	if (json_object_get(r, "in_force_since_s")) {
-		fprintf(f, "filter %s (generation %s, %s): holds for every packet read after "
-			   "%.3f s of uptime\n",
+		fprintf(f,
+			"filter %s (generation %s, %s): holds for every packet read after "
+			"%.3f s of uptime\n",
 			expr && expr[0] ? expr : "cleared", wsctl_int(r, "generation").s,
 			json_is_true(json_object_get(r, "jit")) ? "JIT" : "interpreted",
 			json_number_value(json_object_get(r, "in_force_since_s")));
@@ -588,7 +588,8 @@ wsctl_show_rates(FILE *f, const json_t *r)
 
 	if (!json_is_object(r) || !json_is_array(series))
 		return bad_shape("rates", "an object with a \"series\" list");
-	json_array_foreach(series, i, e) {
+	json_array_foreach(series, i, e)
+	{
 		p = (long long)json_integer_value(json_array_get(e, 1));
 		peak = p > peak ? p : peak;
 	}
@@ -618,24 +619,33 @@ wsctl_show_flows(FILE *f, const json_t *r)
 
 	if (!json_is_object(r) || !json_is_array(top))
 		return bad_shape("flows", "an object with a \"top\" list");
-	fprintf(f, "flows: %s active, %s in all, %s evicted; ended: %s idle, %s active timeout, "
-		   "%s closed\n",
+	fprintf(f,
+		"flows: %s active, %s in all, %s evicted; ended: %s idle, %s active timeout, "
+		"%s closed\n",
 		wsctl_int(r, "active").s, wsctl_int(r, "total").s, wsctl_int(r, "evicted").s,
-		wsctl_int(ended, "idle").s, wsctl_int(ended, "active").s, wsctl_int(ended, "closed").s);
-	fprintf(f, "%-5s %-42s %-42s %10s %12s %8s %s\n", "proto", "a", "b", "packets", "bytes",
-		"rtt_ms", "host");
-	json_array_foreach(top, i, e) {
+		wsctl_int(ended, "idle").s, wsctl_int(ended, "active").s,
+		wsctl_int(ended, "closed").s);
+	fprintf(f, "%-5s %-42s %-42s %10s %12s %8s %-8s %s\n", "proto", "a", "b", "packets",
+		"bytes", "rtt_ms", "end", "host");
+	json_array_foreach(top, i, e)
+	{
+		static const char *const ends[] = {"live",   "idle",	 "active",
+						   "closed", "shutdown", "evicted"};
+		json_int_t end = json_integer_value(json_object_get(e, "end_reason"));
+
 		snprintf(ab, sizeof(ab), "%s:%s", get_str(e, "a"), wsctl_int(e, "a_port").s);
 		snprintf(ba, sizeof(ba), "%s:%s", get_str(e, "b"), wsctl_int(e, "b_port").s);
-		fprintf(f, "%-5s %-42s %-42s %10lld %12lld %8.1f %s\n",
-			json_integer_value(json_object_get(e, "proto")) == 6 ? "tcp" :
-			json_integer_value(json_object_get(e, "proto")) == 17 ? "udp" : "ip",
+		fprintf(f, "%-5s %-42s %-42s %10lld %12lld %8.1f %-8s %s\n",
+			json_integer_value(json_object_get(e, "proto")) == 6	? "tcp"
+			: json_integer_value(json_object_get(e, "proto")) == 17 ? "udp"
+										: "ip",
 			ab, ba,
 			(long long)(json_integer_value(json_object_get(e, "packets_ab")) +
 				    json_integer_value(json_object_get(e, "packets_ba"))),
 			(long long)(json_integer_value(json_object_get(e, "bytes_ab")) +
 				    json_integer_value(json_object_get(e, "bytes_ba"))),
-			json_integer_value(json_object_get(e, "rtt_us")) / 1000.0, get_str(e, "host"));
+			json_integer_value(json_object_get(e, "rtt_us")) / 1000.0,
+			end >= 0 && end <= 5 ? ends[end] : "?", get_str(e, "host"));
 	}
 	return WSCTL_OK;
 }

@@ -52,7 +52,7 @@ static const char usage_text[] =
 	"  ports                   per port: link, NIC counters, extended statistics\n"
 	"  reset                   zero the statistics (NIC counters are kept)\n"	"  unique                  distinct sources, destinations, conversations (HyperLogLog)\n"
 	"  flows [-n N] [--sort bytes|packets|duration|rtt]\n"
-	"                          flow counts, the largest ended flows\n"
+	"                          flow counts, the largest flows (live and ended)\n"
 	"  rates [--last SECONDS]  packets, bits and new flows per second, with a sparkline\n"
 	"  filter [get]            the capture filter in force, packets passed and rejected\n"
 	"  filter set EXPR...      change it (tcpdump syntax); a bad one leaves the old\n"

@@ -120,6 +120,7 @@ conf_apply(struct ws_flow_table *t, const struct ws_flow_conf *c)
 	t->seed = c->seed ? c->seed : make_seed(t);
 	t->report = c->report;
 	t->report_arg = c->report_arg;
+	t->visit = c->visit;
 }
 
 struct ws_flow_table *

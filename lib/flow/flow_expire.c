@@ -64,6 +64,7 @@ ws_flow_expire(struct ws_flow_table *t, uint64_t now_ns, unsigned int budget, st
 	for (; budget > 0 && n < max_rec; budget--) {
 		pos = t->hand;
 		t->hand = (pos + 1) & mask;
+		t->cnt.turns += t->hand == 0;
 		if (pos % BUCKET_SLOTS == 0)
 			prefetch_ahead(t, pos);
 		b = &t->buckets[pos / BUCKET_SLOTS];
@@ -73,6 +74,8 @@ ws_flow_expire(struct ws_flow_table *t, uint64_t now_ns, unsigned int budget, st
 		why = due_reason(t, f, now_ns);
 		if (why == 0) {
 			flow_report(t, f);
+			if (t->visit != NULL)
+				t->visit(t->report_arg, f);
 			continue;
 		}
 		if (why == WS_FLOW_END_ACTIVE) {

@@ -50,6 +50,7 @@ struct ws_flow_table {
 	uint64_t linger_ns;
 	ws_flow_report_fn report;
 	void *report_arg;
+	void (*visit)(void *arg, const struct ws_flow *f);
 	size_t memory;
 	/* written */
 	uint32_t n_free;

@@ -135,6 +135,13 @@ struct ws_flow_conf {
 	uint64_t seed;		  /**< hash seed; 0 picks one per table */
 	ws_flow_report_fn report; /**< NULL: no reports */
 	void *report_arg;	  /**< first argument of report */
+	/**
+	 * Called with report_arg for every live flow ws_flow_expire()'s hand
+	 * passes that lives on (after its report), e.g. to keep the largest live
+	 * flows; NULL: none.
+	 * A full turn is counted in ws_flow_counters.turns.
+	 */
+	void (*visit)(void *arg, const struct ws_flow *f);
 };
 
 /** What the RX lcore knows of one packet. */
@@ -242,6 +249,7 @@ struct ws_flow_counters {
 	uint64_t ended_closed; /**< records with WS_FLOW_END_CLOSED */
 	uint64_t evicted;      /**< records with WS_FLOW_END_EVICTED */
 	uint64_t flushed;      /**< records with WS_FLOW_END_SHUTDOWN */
+	uint64_t turns;	       /**< full turns of ws_flow_expire()'s hand over the table */
 };
 
 /** Read the counters. */

@@ -17,6 +17,57 @@
 uint32_t ws_rx_quit;
 uint32_t ws_rx_reset_gen;
 
+static void
+flow_report(void *arg, const struct ws_flow *f, const uint32_t packets[2], const uint32_t bytes[2])
+{
+	struct ws_rx_lcore *lc = arg;
+
+	ws_stats_flow_report(lc->stats, f, packets, bytes);
+}
+
+static inline uint64_t
+flow_bytes(const struct ws_flow *f)
+{
+	return f->bytes[0] + f->bytes[1];
+}
+
+static void
+live_down(struct ws_flow *h, unsigned int n, unsigned int i)
+{
+	struct ws_flow x = h[i];
+	unsigned int c;
+
+	for (; (c = 2 * i + 1) < n; i = c) {
+		if (c + 1 < n && flow_bytes(&h[c + 1]) < flow_bytes(&h[c]))
+			c++;
+		if (flow_bytes(&h[c]) >= flow_bytes(&x))
+			break;
+		h[i] = h[c];
+	}
+	h[i] = x;
+}
+
+/* A live flow under the expiry hand: keep the largest of this turn. */
+static void
+flow_visit(void *arg, const struct ws_flow *f)
+{
+	struct ws_rx_lcore *lc = arg;
+	struct ws_flow *h = lc->live_heap;
+	unsigned int i;
+
+	if (lc->n_live_heap < WS_RX_LIVE_TOP) {
+		h[lc->n_live_heap++] = *f;
+		if (lc->n_live_heap == WS_RX_LIVE_TOP)
+			for (i = WS_RX_LIVE_TOP / 2; i-- > 0;)
+				live_down(h, WS_RX_LIVE_TOP, i);
+		return;
+	}
+	if (flow_bytes(f) <= flow_bytes(&h[0]))
+		return;
+	h[0] = *f;
+	live_down(h, WS_RX_LIVE_TOP, 0);
+}
+
 int
 ws_rx_lcore_init(struct ws_rx_lcore *lc, const struct ws_stats_sizes *sizes,
 		 const struct ws_flow_conf *flows)
@@ -29,8 +80,9 @@ ws_rx_lcore_init(struct ws_rx_lcore *lc, const struct ws_stats_sizes *sizes,
 		return -ENOMEM;
 	/* Addresses, ports and distinct counts come per flow, from the flow table. */
 	lc->stats->tops_from_flows = true;
-	fc.report = ws_stats_flow_report;
-	fc.report_arg = lc->stats;
+	fc.report = flow_report;
+	fc.visit = flow_visit;
+	fc.report_arg = lc;
 	lc->flows = ws_flow_table_create(&fc);
 	if (!lc->flows) {
 		i = -errno;
@@ -304,6 +356,8 @@ rx_publish(struct ws_rx_lcore *lc, uint64_t now)
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	ws_stats_copy(s->stats, lc->stats);
 	s->cnt = lc->cnt;
+	memcpy(s->live, lc->live, lc->n_live * sizeof(s->live[0]));
+	s->n_live = lc->n_live;
 	__atomic_store_n(&s->seq, s->seq + 1, __ATOMIC_RELEASE);
 	__atomic_store_n(&lc->latest, k, __ATOMIC_RELEASE);
 }
@@ -338,6 +392,7 @@ flows_expire(struct ws_rx_lcore *lc)
 {
 	uint64_t now = rte_rdtsc(), t;
 	unsigned int n, budget = ws_flow_table_slots(lc->flows) / 1000 + 64;
+	struct ws_flow_counters c;
 
 	if (likely(now < lc->next_expire_tsc))
 		return;
@@ -346,6 +401,14 @@ flows_expire(struct ws_rx_lcore *lc)
 			       : lc->start_ns + (uint64_t)((now - lc->start_tsc) * lc->ns_per_tsc);
 	n = ws_flow_expire(lc->flows, t, budget, lc->rec, RTE_DIM(lc->rec));
 	records_push(lc, lc->rec, n);
+	ws_flow_counters_get(lc->flows, &c);
+	if (c.turns != lc->live_turns) {
+		/* a turn is complete: its largest live flows replace the last turn's */
+		lc->live_turns = c.turns;
+		memcpy(lc->live, lc->live_heap, lc->n_live_heap * sizeof(lc->live[0]));
+		lc->n_live = lc->n_live_heap;
+		lc->n_live_heap = 0;
+	}
 }
 
 /* Shutdown: every live flow becomes a record; the management lcore drains meanwhile. */
@@ -354,6 +417,7 @@ flows_flush(struct ws_rx_lcore *lc)
 {
 	unsigned int n, sent;
 
+	lc->n_live = 0; /* they all become records */
 	while ((n = ws_flow_flush(lc->flows, lc->rec, RTE_DIM(lc->rec))) != 0) {
 		for (sent = 0; lc->records && sent < n;) {
 			sent += rte_ring_enqueue_burst_elem(lc->records, lc->rec + sent,
@@ -460,7 +524,8 @@ ws_rx_lcore_main(void *arg)
 }
 
 int
-ws_rx_read(const struct ws_rx_lcore *lc, struct ws_stats *dst, struct ws_rx_counters *cnt)
+ws_rx_read(const struct ws_rx_lcore *lc, struct ws_stats *dst, struct ws_rx_counters *cnt,
+	   struct ws_flow *live, unsigned int *n_live)
 {
 	uint32_t k, s1, s2;
 	int tries;
@@ -472,6 +537,10 @@ ws_rx_read(const struct ws_rx_lcore *lc, struct ws_stats *dst, struct ws_rx_coun
 			continue;
 		ws_stats_copy(dst, lc->snap[k].stats);
 		*cnt = lc->snap[k].cnt;
+		if (live != NULL) {
+			*n_live = RTE_MIN(lc->snap[k].n_live, (unsigned int)WS_RX_LIVE_TOP);
+			memcpy(live, lc->snap[k].live, *n_live * sizeof(live[0]));
+		}
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);
 		s2 = __atomic_load_n(&lc->snap[k].seq, __ATOMIC_RELAXED);
 		if (s1 == s2)

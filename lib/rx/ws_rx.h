@@ -65,10 +65,15 @@ struct ws_rx_queue {
 };
 
 /** One published snapshot. */
+/** Largest live flows an RX lcore hands over, found in one turn of its expiry hand. */
+#define WS_RX_LIVE_TOP 32
+
 struct ws_rx_snapshot {
 	uint32_t seq; /**< odd while being written */
 	struct ws_rx_counters cnt;
 	struct ws_stats *stats;
+	unsigned int n_live;
+	struct ws_flow live[WS_RX_LIVE_TOP]; /**< by bytes, unordered */
 } __rte_cache_aligned;
 
 struct ws_rx_lcore {
@@ -102,6 +107,11 @@ struct ws_rx_lcore {
 	struct ws_flow_pkt fpkt[WS_BURST];
 	char fhost[WS_BURST][WS_FLOW_HOST_MAX];
 	struct ws_flow rec[WS_BURST * 2];
+	/* Largest live flows: a min-heap on bytes filled during a turn of the hand. */
+	unsigned int n_live_heap, n_live;
+	uint64_t live_turns; /**< turns of the hand already taken */
+	struct ws_flow live_heap[WS_RX_LIVE_TOP];
+	struct ws_flow live[WS_RX_LIVE_TOP]; /**< the last full turn's */
 	struct ws_rx_counters cnt;
 	uint64_t start_tsc;
 	uint64_t start_ns; /**< wall clock at start_tsc: live traffic is timed by the TSC */
@@ -140,9 +150,11 @@ void ws_rx_lcore_free(struct ws_rx_lcore *lc);
 int ws_rx_lcore_main(void *arg);
 
 /**
- * Read an RX lcore's latest snapshot into dst and cnt, consistently.
+ * Read an RX lcore's latest snapshot into dst and cnt, consistently, and its
+ * largest live flows into live (room for WS_RX_LIVE_TOP) unless NULL.
  * @return 0, or -EAGAIN if it kept changing while read
  */
-int ws_rx_read(const struct ws_rx_lcore *lc, struct ws_stats *dst, struct ws_rx_counters *cnt);
+int ws_rx_read(const struct ws_rx_lcore *lc, struct ws_stats *dst, struct ws_rx_counters *cnt,
+	       struct ws_flow *live, unsigned int *n_live);
 
 #endif /* WS_RX_H */
