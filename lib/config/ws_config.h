@@ -91,9 +91,14 @@ struct ws_config_analytics {
 	uint32_t top_n;		/**< entries reported, 1..1000 */
 	uint32_t snapshot_ms;	/**< RX lcore publish period, 10..60000 */
 	uint32_t rate_seconds;	/**< seconds of per-second traffic kept, 60..86400 */
-	uint32_t flow_capacity;	/**< flows per RX lcore, preallocated, 64..67108864 */
+	uint32_t flow_capacity; /**< flows per RX lcore, preallocated, 64..67108864 */
 	uint32_t flow_idle_s;	/**< end a flow without packets for this long, 1..86400 */
-	uint32_t flow_active_s;	/**< cut a record of a longer flow, 1..86400 */
+	uint32_t flow_active_s; /**< cut a record of a longer flow, 1..86400 */
+};
+
+/** Prometheus endpoint (YAML `prometheus`). */
+struct ws_config_prometheus {
+	char listen[64]; /**< "ADDR:PORT" to serve /metrics on; "" for none */
 };
 
 /** The whole configuration; read-only once ws_config_load() has returned it. */
@@ -106,6 +111,7 @@ struct ws_config {
 	struct ws_config_spread spread;
 	struct ws_config_socket socket;
 	struct ws_config_analytics analytics;
+	struct ws_config_prometheus prometheus;
 	char filter[1024]; /**< capture filter, tcpdump syntax; "" lets everything through */
 };
 
