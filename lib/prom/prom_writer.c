@@ -223,7 +223,7 @@ ws_prom_sample_f(struct ws_prom_writer *w, const struct ws_prom_label *labels, u
 	else if (isinf(value))
 		snprintf(num, sizeof(num), value > 0 ? " +Inf\n" : " -Inf\n");
 	else
-		snprintf(num, sizeof(num), " %.17g\n", value);
+		snprintf(num, sizeof(num), " %.9g\n", value);
 	puts_(w, num);
 }
 
