@@ -21,6 +21,7 @@
 
 struct client {
 	int fd;		   /* -1: free slot */
+	int draining;	   /* reply sent: reading what is left until EOF, then close */
 	uint64_t deadline; /* ms: the request, then the reply, must be through by then */
 	size_t in_len;
 	char in[WS_PROM_REQ_MAX];
@@ -53,6 +54,7 @@ client_close(struct client *c)
 {
 	close(c->fd);
 	c->fd = -1;
+	c->draining = 0;
 	c->in_len = 0;
 	c->out_len = c->out_off = 0;
 }
@@ -234,7 +236,31 @@ client_flush(struct client *c)
 		}
 		c->out_off += n;
 	}
-	client_close(c);
+	if (c->out_off < c->out_len) {
+		client_close(c);
+		return;
+	}
+	/*
+	 * Closing with unread input (the rest of an oversized head, a body) would
+	 * send a reset that can destroy the reply before the client reads it: say
+	 * we are done writing, and close when the client does (or the timeout).
+	 */
+	c->out_len = c->out_off = 0;
+	c->draining = 1;
+	shutdown(c->fd, SHUT_WR);
+}
+
+/* Read and drop what the client still sends, until it closes. */
+static void
+client_drain(struct client *c)
+{
+	char buf[4096];
+	ssize_t n;
+
+	while ((n = recv(c->fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0)
+		;
+	if (n == 0 || (errno != EAGAIN && errno != EINTR))
+		client_close(c);
 }
 
 static void
@@ -274,6 +300,10 @@ close_late(struct ws_prom_server *s)
 
 		if (c->fd < 0 || now < c->deadline)
 			continue;
+		if (c->draining) {
+			client_close(c);
+			continue;
+		}
 		if (c->out_len) {
 			s->cnt.timed_out++;
 			client_close(c);
@@ -310,6 +340,10 @@ ws_prom_server_handle(struct ws_prom_server *s, const struct pollfd *pfd, unsign
 
 		if (c->fd < 0 || pfd[i + 1].fd != c->fd || !ev)
 			continue;
+		if (c->draining) {
+			client_drain(c);
+			continue;
+		}
 		if (!c->out_len && (ev & (POLLIN | POLLHUP | POLLERR)))
 			client_read(s, c);
 		if (c->fd >= 0 && c->out_len)
