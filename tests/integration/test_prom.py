@@ -9,8 +9,10 @@ usage: test_prom.py BUILD_DIR CAPTURE DASHBOARD_JSON
 - bad HTTP requests (garbage, unknown path, other methods, oversized, half-sent and
   stalled, more connections than served) get their error or are turned away, are
   counted, and wirestatctl keeps answering meanwhile;
-- a real Prometheus scrapes the daemon, and every query of the Grafana dashboard runs
-  there; each metric it names is in the scrape, each counter it names is under rate();
+- a real Prometheus scrapes the daemon with docs/deploy.md's scrape configuration and
+  alert rules, and every query of the Grafana dashboard runs there and returns data;
+  each metric it names is in the scrape, each counter it names is under rate();
+- docs/prometheus.md lists every metric family of the scrape;
 - `dpdk-telemetry.py -f PREFIX` lists the /wirestat/ commands and reads the same values
   as wirestatctl.
 """
@@ -28,6 +30,7 @@ import urllib.request
 
 from wslib import Daemon, Results, pcap_count
 
+SOURCE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 SAMPLE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$')
 LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"')
 
@@ -257,12 +260,27 @@ def check_dashboard(res, dashboard, sc, addr):
     tool = shutil.which("prometheus")
     if not res.check("prometheus is installed", tool is not None):
         return
+    # The scrape configuration and alert rules of docs/deploy.md, aimed at this daemon.
+    with open(os.path.join(SOURCE, "docs", "deploy.md")) as f:
+        blocks = re.findall(r"```yaml\n(.*?)```", f.read(), re.S)
+    scrape = [b for b in blocks if "scrape_configs:" in b]
+    rules = [b for b in blocks if "alert:" in b]
+    if not res.check("docs/deploy.md has a scrape configuration and alert rules",
+                     len(scrape) == 1 and len(rules) == 1):
+        return
     tmp = tempfile.mkdtemp(prefix="wsprom.")
     port = free_port()
     conf = os.path.join(tmp, "prometheus.yml")
+    with open(os.path.join(tmp, "rules.yml"), "w") as f:
+        f.write(rules[0])
     with open(conf, "w") as f:
-        f.write(f"global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: wirestat\n"
-                f"    static_configs:\n      - targets: ['{addr}']\n")
+        f.write("rule_files: [rules.yml]\n" +
+                re.sub(r"targets: \[.*\]", f'targets: ["{addr}"]',
+                       scrape[0].replace("scrape_interval: 15s", "scrape_interval: 1s")))
+    for what, path in (("config", conf), ("rules", os.path.join(tmp, "rules.yml"))):
+        r = subprocess.run(["promtool", "check", what, path], capture_output=True)
+        res.check(f"promtool check {what}: docs/deploy.md's snippet", r.returncode == 0,
+                  (r.stdout + r.stderr).decode()[-300:])
     p = subprocess.Popen([tool, f"--config.file={conf}", f"--storage.tsdb.path={tmp}/data",
                           f"--web.listen-address=127.0.0.1:{port}"],
                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -392,6 +410,10 @@ def main(argv):
         res.check("the filter rejected packets and passed the rest",
                   stats["filter"]["rejected"] > 0 and stats["packets"] > 0, str(stats["filter"]))
         check_counters(res, sc, stats, ports, cores)
+        with open(os.path.join(SOURCE, "docs", "prometheus.md")) as f:
+            listed = set(re.findall(r"^\| `(wirestat_\w+)` \|", f.read(), re.M))
+        res.check("docs/prometheus.md lists every metric, and only those",
+                  listed == set(sc.types), str(listed ^ set(sc.types)))
         check_telemetry(res, d, ctl)
         check_hostile(res, d, addr, ctl)
         check_dashboard(res, dashboard, sc, addr)
