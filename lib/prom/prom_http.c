@@ -3,12 +3,11 @@
  * The HTTP side of the Prometheus endpoint: a non-blocking HTTP/1.1 server
  * with one route, GET /metrics. Each connection carries one request and is
  * closed after its reply ("Connection: close"), which Prometheus handles.
- * Each client has a fixed request buffer; the reply is rendered once per
- * request into the client's buffer, bounded by WS_PROM_BODY_MAX.
+ * Each client has a fixed request buffer and a reply buffer bounded by
+ * WS_PROM_BODY_MAX, given back when large so idle slots stay small.
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,6 +56,11 @@ client_close(struct client *c)
 	c->draining = 0;
 	c->in_len = 0;
 	c->out_len = c->out_off = 0;
+	if (c->out_cap > 65536) {
+		free(c->out);
+		c->out = NULL;
+		c->out_cap = 0;
+	}
 }
 
 /* Queue a whole reply: status line, headers, and the body unless the request was HEAD. */
@@ -83,7 +87,7 @@ respond(struct ws_prom_server *s, struct client *c, int code, const char *reason
 		c->out_cap = need;
 	}
 	memcpy(c->out, head, hl);
-	if (!head_only)
+	if (!head_only && len)
 		memcpy(c->out + hl, body, len);
 	c->out_len = need;
 	c->out_off = 0;
