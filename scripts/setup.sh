@@ -12,6 +12,7 @@ PACKAGES="
 	libdpdk-dev dpdk dpdk-dev libcyaml-dev libyaml-dev libcmocka-dev libpcap-dev libjansson-dev
 	clang libclang-rt-14-dev
 	tshark tcpdump valgrind
+	curl prometheus
 "
 
 missing=""

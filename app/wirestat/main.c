@@ -312,6 +312,7 @@ daemon_prepare(const struct options *o, struct ws_config **cp, struct ws_run *ru
 		run->top_n = c->analytics.top_n;
 	run->snapshot_ms = c->analytics.snapshot_ms;
 	snprintf(run->filter, sizeof(run->filter), "%s", c->filter);
+	snprintf(run->prom_listen, sizeof(run->prom_listen), "%s", c->prometheus.listen);
 	run->socket_path = o->socket ? o->socket : c->socket.path;
 	run->socket_mode = strtoul(c->socket.mode, NULL, 8);
 	run->socket_gid = -1;
@@ -328,10 +329,32 @@ daemon_prepare(const struct options *o, struct ws_config **cp, struct ws_run *ru
 	return n;
 }
 
+/* The Prometheus endpoint and the telemetry commands, both served by ws_mgmt_loop(). */
+static int
+exporters_start(struct ws_app *app)
+{
+	int rc;
+
+	if (app->run.prom_listen[0]) {
+		app->prom = ws_prom_server_create(app->run.prom_listen, ws_prom_metrics, app);
+		if (!app->prom) {
+			fprintf(stderr, "wirestat: prometheus.listen %s: %s\n", app->run.prom_listen,
+				strerror(errno));
+			return -errno;
+		}
+	}
+	rc = ws_telemetry_init();
+	if (rc < 0)
+		fprintf(stderr, "wirestat: DPDK telemetry commands: %s\n", strerror(-rc));
+	return rc;
+}
+
 /* Answer the control socket until SIGINT/SIGTERM. */
 static int
 daemon_run(struct ws_app *app)
 {
+	int rc;
+
 	app->ctl = ws_ctl_server_create(app->run.socket_path, app->run.socket_mode,
 					(gid_t)app->run.socket_gid, ws_mgmt_cmds, app);
 	if (!app->ctl) {
@@ -339,12 +362,21 @@ daemon_run(struct ws_app *app)
 			errno == EADDRINUSE ? "another wirestat answers there" : strerror(errno));
 		return -errno;
 	}
-	fprintf(stderr, "wirestat: running: %u port(s), %u RX lcore(s), control socket %s\n",
-		app->n_ports, app->n_rx, app->run.socket_path);
-	ws_mgmt_loop(app);
+	rc = exporters_start(app);
+	if (rc == 0) {
+		fprintf(stderr,
+			"wirestat: running: %u port(s), %u RX lcore(s), control socket %s, "
+			"metrics %s\n",
+			app->n_ports, app->n_rx, app->run.socket_path,
+			app->prom ? ws_prom_server_addr(app->prom) : "off");
+		ws_mgmt_loop(app);
+	}
+	ws_telemetry_stop();
+	ws_prom_server_destroy(app->prom);
+	app->prom = NULL;
 	ws_ctl_server_destroy(app->ctl);
 	app->ctl = NULL;
-	return 0;
+	return rc;
 }
 
 /* A bad filter is refused before DPDK starts, with libpcap's message. */

@@ -5,6 +5,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -206,6 +207,7 @@ ws_mgmt_refresh(struct ws_app *app)
 			return rc;
 	}
 	app->snapshots++;
+	app->refreshed_ns = now_ns();
 	return 0;
 }
 
@@ -560,11 +562,13 @@ cmd_status(void *ctx, const json_t *req, json_t **result, char *err, size_t err_
 						       json_object_get(p, "driver")));
 		json_decref(p);
 	}
-	*result = json_pack("{s:s, s:b, s:I, s:I, s:I, s:o, s:o, s:o, s:i}", "state", "running",
-			    "ports_up", all_up, "packets", (json_int_t)app->merged->c.packets,
-			    "bytes", (json_int_t)app->merged->c.bytes, "top_pending",
+	*result = json_pack("{s:s, s:b, s:I, s:I, s:I, s:o, s:o, s:o, s:i, s:s}", "state",
+			    "running", "ports_up", all_up, "packets",
+			    (json_int_t)app->merged->c.packets, "bytes",
+			    (json_int_t)app->merged->c.bytes, "top_pending",
 			    (json_int_t)ws_stats_flow_pending(app->merged), "ports", ports, "drops",
-			    drops, "time", time_json(app), "rx_lcores", app->n_rx);
+			    drops, "time", time_json(app), "rx_lcores", app->n_rx, "metrics",
+			    app->prom ? ws_prom_server_addr(app->prom) : "");
 	return 0;
 }
 
@@ -620,7 +624,30 @@ const struct ws_ctl_cmd ws_mgmt_cmds[] = {
 	{NULL, NULL, NULL},
 };
 
-/* Daemon: snapshot on a period, answer the socket in between, until a signal. */
+/*
+ * Sleep in one poll() on the control socket, the Prometheus endpoint and the
+ * telemetry mailbox: a request wakes it at once, a signal too (EINTR).
+ */
+static void
+mgmt_poll(struct ws_app *app, int wait_ms)
+{
+	struct pollfd pfd[WS_CTL_POLLFDS + WS_PROM_POLLFDS + 1];
+	unsigned int n_ctl, n_prom = 0, n;
+
+	n_ctl = ws_ctl_server_pollfds(app->ctl, pfd);
+	if (app->prom)
+		n_prom = ws_prom_server_pollfds(app->prom, pfd + n_ctl);
+	n = n_ctl + n_prom;
+	pfd[n++] = (struct pollfd){.fd = ws_telemetry_fd(), .events = POLLIN};
+	poll(pfd, n, wait_ms);
+	ws_ctl_server_handle(app->ctl, pfd, n_ctl);
+	if (app->prom)
+		ws_prom_server_handle(app->prom, pfd + n_ctl, n_prom);
+	if (pfd[n - 1].revents & POLLIN)
+		ws_telemetry_serve(app);
+}
+
+/* Daemon: snapshot on a period, answer requests in between, until a signal. */
 int
 ws_mgmt_loop(struct ws_app *app)
 {
@@ -634,9 +661,8 @@ ws_mgmt_loop(struct ws_app *app)
 			next = now + period;
 		}
 		ws_mgmt_records(app);
-		/* Sleep in poll(): a request wakes it at once, a signal too (EINTR). */
 		wait_ms = (int)((next - rte_rdtsc()) * 1000 / hz);
-		ws_ctl_server_poll(app->ctl, wait_ms < 1 ? 1 : wait_ms);
+		mgmt_poll(app, wait_ms < 1 ? 1 : wait_ms);
 	}
 	return 0;
 }

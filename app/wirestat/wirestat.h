@@ -12,6 +12,7 @@
 #include <ws_ctl.h>
 #include <ws_filter.h>
 #include <ws_port.h>
+#include <ws_prom.h>
 #include <ws_rss.h>
 #include <ws_rx.h>
 #include <ws_stats.h>
@@ -47,6 +48,7 @@ struct ws_run {
 	char file_prefix[64];		 /**< runtime directory to remove at exit, "" for none */
 	char filter[WS_FILTER_EXPR_MAX]; /**< capture filter at start, "" for none */
 	bool filter_jit;		 /**< native code for filters where DPDK can */
+	char prom_listen[64];		 /**< Prometheus endpoint address, "" for none */
 };
 
 /** Everything that runs. */
@@ -67,6 +69,7 @@ struct ws_app {
 	unsigned int n_live[WS_RX_MAX_LCORES];
 	struct ws_flow live[WS_RX_MAX_LCORES][WS_RX_LIVE_TOP]; /* largest live flows, per lcore */
 	struct ws_ctl_server *ctl;
+	struct ws_prom_server *prom; /* NULL: no Prometheus endpoint */
 	/* Ended flows: counted, the largest kept (a min-heap on bytes), optionally written. */
 	uint64_t records;
 	unsigned int n_top_flows;
@@ -74,6 +77,7 @@ struct ws_app {
 	FILE *flows_out;
 	uint64_t start_ns;
 	uint64_t snapshots;
+	uint64_t refreshed_ns; /* when the last snapshots were merged */
 };
 
 /* setup.c */
@@ -90,6 +94,16 @@ void ws_mgmt_print(struct ws_app *app, FILE *f);
 int ws_mgmt_loop(struct ws_app *app);
 int ws_mgmt_offline(struct ws_app *app);
 extern const struct ws_ctl_cmd ws_mgmt_cmds[];
+
+/* prom.c: the endpoint's ws_prom_render_t */
+int ws_prom_metrics(void *ctx, struct ws_prom_writer *w);
+
+/* telemetry.c: /wirestat/... commands for DPDK telemetry, answered by ws_mgmt_loop */
+int ws_telemetry_init(void);
+int ws_telemetry_fd(void);
+void ws_telemetry_serve(struct ws_app *app);
+void ws_telemetry_stop(void);
+void ws_telemetry_counters(uint64_t *requests, uint64_t *timeouts);
 
 /* capture.c */
 int ws_capture_check(struct ws_run *run, uint32_t *max_caplen, char *err, size_t err_size);

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <ws_prom.h>
+
 #include "config_internal.h"
 #include "ws_config.h"
 
@@ -330,6 +332,18 @@ check_socket(struct load_ctx *x, const struct ws_config_socket *s)
 	return rc;
 }
 
+/* "" or an address the endpoint can listen on, read by its own parser. */
+static int
+check_prometheus(struct load_ctx *x, const struct ws_config_prometheus *p)
+{
+	struct sockaddr_storage sa;
+	char msg[256];
+
+	if (p->listen[0] == '\0' || ws_prom_parse_addr(p->listen, &sa, msg, sizeof(msg)) == 0)
+		return 0;
+	return config_fail(x, -EINVAL, "prometheus.listen", "%s; \"\" turns the endpoint off", msg);
+}
+
 int
 config_check(struct load_ctx *x, const struct ws_config *c)
 {
@@ -350,5 +364,7 @@ config_check(struct load_ctx *x, const struct ws_config *c)
 		rc = check_mempool(x, &c->mempool);
 	if (rc == 0)
 		rc = check_socket(x, &c->socket);
+	if (rc == 0)
+		rc = check_prometheus(x, &c->prometheus);
 	return rc;
 }

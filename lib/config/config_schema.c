@@ -91,6 +91,11 @@ static const cyaml_schema_field_t analytics_fields[] = {
 	CYAML_FIELD_END,
 };
 
+static const cyaml_schema_field_t prometheus_fields[] = {
+	CYAML_FIELD_STRING("listen", OPT, struct ws_config_prometheus, listen, 0),
+	CYAML_FIELD_END,
+};
+
 static const cyaml_schema_field_t config_fields[] = {
 	CYAML_FIELD_MAPPING("eal", OPT, struct ws_config, eal, eal_fields),
 	CYAML_FIELD_SEQUENCE_COUNT("ports", CYAML_FLAG_DEFAULT, struct ws_config, ports, n_ports,
@@ -101,6 +106,7 @@ static const cyaml_schema_field_t config_fields[] = {
 	CYAML_FIELD_MAPPING("socket", OPT, struct ws_config, socket, socket_fields),
 	CYAML_FIELD_MAPPING("analytics", OPT, struct ws_config, analytics, analytics_fields),
 	CYAML_FIELD_STRING("filter", OPT, struct ws_config, filter, 0),
+	CYAML_FIELD_MAPPING("prometheus", OPT, struct ws_config, prometheus, prometheus_fields),
 	CYAML_FIELD_END,
 };
 
@@ -159,4 +165,5 @@ config_defaults_apply(const struct load_ctx *x, struct ws_config *c)
 	DEFAULT(x, c->analytics.flow_capacity, 1048576, "analytics.flow_capacity");
 	DEFAULT(x, c->analytics.flow_idle_s, 30, "analytics.flow_idle_s");
 	DEFAULT(x, c->analytics.flow_active_s, 300, "analytics.flow_active_s");
+	DEFAULT_STR(x, c->prometheus.listen, "127.0.0.1:9573", "prometheus.listen");
 }

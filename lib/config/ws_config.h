@@ -96,6 +96,11 @@ struct ws_config_analytics {
 	uint32_t flow_active_s;	/**< cut a record of a longer flow, 1..86400 */
 };
 
+/** Prometheus endpoint (YAML `prometheus`). */
+struct ws_config_prometheus {
+	char listen[64]; /**< "ADDR:PORT" to serve /metrics on; "" for none */
+};
+
 /** The whole configuration; read-only once ws_config_load() has returned it. */
 struct ws_config {
 	struct ws_config_eal eal;
@@ -106,6 +111,7 @@ struct ws_config {
 	struct ws_config_spread spread;
 	struct ws_config_socket socket;
 	struct ws_config_analytics analytics;
+	struct ws_config_prometheus prometheus;
 	char filter[1024]; /**< capture filter, tcpdump syntax; "" lets everything through */
 };
 

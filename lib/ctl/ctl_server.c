@@ -311,33 +311,36 @@ ws_ctl_server_set_stall_ms(struct ws_ctl_server *s, unsigned int ms)
 	s->stall_ms = ms;
 }
 
-int
-ws_ctl_server_poll(struct ws_ctl_server *s, int timeout_ms)
+unsigned int
+ws_ctl_server_pollfds(struct ws_ctl_server *s, struct pollfd *pfd)
 {
-	uint64_t before = s->cnt.requests;
 	unsigned int i, n = 1;
-	short ev;
 
-	s->pfd[0].fd = s->lfd;
-	s->pfd[0].events = POLLIN;
+	pfd[0] = (struct pollfd){.fd = s->lfd, .events = POLLIN};
 	for (i = 0; i < WS_CTL_MAX_CLIENTS; i++) {
 		struct client *c = &s->clients[i];
 
-		s->pfd[i + 1].fd = c->fd;
-		s->pfd[i + 1].events = (c->closing ? 0 : POLLIN) | (c->out_len ? POLLOUT : 0);
+		pfd[i + 1].fd = c->fd;
+		pfd[i + 1].events = (c->closing ? 0 : POLLIN) | (c->out_len ? POLLOUT : 0);
+		pfd[i + 1].revents = 0;
 		n = c->fd >= 0 ? i + 2 : n;
 	}
-	if (poll(s->pfd, n, timeout_ms) <= 0) {
-		close_stalled(s);
-		return (int)(s->cnt.requests - before);
-	}
-	if (s->pfd[0].revents & POLLIN)
+	return n;
+}
+
+void
+ws_ctl_server_handle(struct ws_ctl_server *s, const struct pollfd *pfd, unsigned int n)
+{
+	unsigned int i;
+	short ev;
+
+	if (n > 0 && (pfd[0].revents & POLLIN))
 		accept_clients(s);
 	for (i = 0; i + 1 < n; i++) {
 		struct client *c = &s->clients[i];
 
-		ev = s->pfd[i + 1].revents;
-		if (c->fd < 0 || s->pfd[i + 1].fd != c->fd || !ev)
+		ev = pfd[i + 1].revents;
+		if (c->fd < 0 || pfd[i + 1].fd != c->fd || !ev)
 			continue;
 		if (ev & (POLLIN | POLLHUP | POLLERR))
 			client_read(s, c);
@@ -345,6 +348,17 @@ ws_ctl_server_poll(struct ws_ctl_server *s, int timeout_ms)
 			client_flush(s, c);
 	}
 	close_stalled(s);
+}
+
+int
+ws_ctl_server_poll(struct ws_ctl_server *s, int timeout_ms)
+{
+	uint64_t before = s->cnt.requests;
+	unsigned int n = ws_ctl_server_pollfds(s, s->pfd);
+
+	if (poll(s->pfd, n, timeout_ms) <= 0)
+		n = 0;
+	ws_ctl_server_handle(s, s->pfd, n);
 	return (int)(s->cnt.requests - before);
 }
 

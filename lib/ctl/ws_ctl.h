@@ -20,6 +20,7 @@
 #define WS_CTL_H
 
 #include <stddef.h>
+#include <poll.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -31,6 +32,8 @@
 #define WS_CTL_OUT_MAX (8u << 20)
 /** Clients connected at once; more are answered with an error and closed. */
 #define WS_CTL_MAX_CLIENTS 64
+/** Descriptors ws_ctl_server_pollfds() may fill. */
+#define WS_CTL_POLLFDS (WS_CTL_MAX_CLIENTS + 1)
 /** A request left unfinished this long is answered with ETIMEDOUT and its client closed. */
 #define WS_CTL_STALL_MS 5000
 
@@ -74,6 +77,18 @@ struct ws_ctl_server *ws_ctl_server_create(const char *path, mode_t mode, gid_t 
  * something to be. @return requests answered, or -errno.
  */
 int ws_ctl_server_poll(struct ws_ctl_server *s, int timeout_ms);
+
+/**
+ * For a caller that polls other descriptors too: fill pfd (room for
+ * WS_CTL_POLLFDS) with what the server waits for, poll, then pass the same
+ * entries to ws_ctl_server_handle(). ws_ctl_server_poll() does exactly this.
+ *
+ * @return entries filled
+ */
+unsigned int ws_ctl_server_pollfds(struct ws_ctl_server *s, struct pollfd *pfd);
+
+/** Act on the revents of the entries ws_ctl_server_pollfds() filled (n 0: none ready). */
+void ws_ctl_server_handle(struct ws_ctl_server *s, const struct pollfd *pfd, unsigned int n);
 
 /** Change how long a request may stay unfinished (tests); default WS_CTL_STALL_MS. */
 void ws_ctl_server_set_stall_ms(struct ws_ctl_server *s, unsigned int ms);

@@ -99,6 +99,7 @@ ports: [{{name: replay, device: "net_pcap0,rx_pcap={pcap}"}}]
 lcores: {{management: 0, rx: [1]}}
 mempool: {{mbufs: 8191}}
 socket: {{path: {sock}, mode: "0600"}}
+prometheus: {{listen: ""}}
 ''')
     return path
 

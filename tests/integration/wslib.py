@@ -76,7 +76,7 @@ class Daemon:
     """wirestat -c on a temporary configuration; stopped (SIGTERM) on exit."""
 
     def __init__(self, build, ports, rx=(1,), mbufs=8191, prefix=None, extra="", rx_queues=1,
-                 telemetry=False):
+                 telemetry=False, prometheus=""):
         self.build = build
         self.dir = tempfile.mkdtemp(prefix="wsit.")
         self.prefix = prefix or "wsit%d" % os.getpid()
@@ -101,6 +101,8 @@ mempool:
 socket:
   path: {self.sock}
   mode: "0600"
+prometheus:
+  listen: "{prometheus}"
 {extra}""")
         self.proc = None
         self.out = self.err = b""

@@ -83,6 +83,7 @@ assert_default_sections(const struct ws_config *c)
 	assert_int_equal(c->analytics.host_capacity, 1024);
 	assert_int_equal(c->analytics.top_n, 10);
 	assert_int_equal(c->analytics.snapshot_ms, 100);
+	assert_string_equal(c->prometheus.listen, "127.0.0.1:9573");
 }
 
 static void
@@ -335,6 +336,30 @@ test_relative_socket_path(void **state)
 }
 
 static void
+test_bad_prometheus_listen(void **state)
+{
+	(void)state;
+	expect_error(DATA "bad-prometheus.yaml", EINVAL,
+		     DATA "bad-prometheus.yaml:8: prometheus.listen: 'localhost:9573': the address "
+			  "must be an IPv4 address or an IPv6 one in brackets (127.0.0.1:9573, "
+			  "[::1]:9573, 0.0.0.0:9573 for every interface); \"\" turns the endpoint "
+			  "off");
+	expect_error(DATA "bad-prometheus-port.yaml", EINVAL,
+		     DATA "bad-prometheus-port.yaml:8: prometheus.listen: '127.0.0.1:95730': the "
+			  "port must be a number from 0 to 65535; \"\" turns the endpoint off");
+}
+
+static void
+test_prometheus_off(void **state)
+{
+	struct ws_config *c = load_ok(DATA "good-vdev.yaml");
+
+	(void)state;
+	assert_string_equal(c->prometheus.listen, "");
+	ws_config_free(c);
+}
+
+static void
 test_syntax_error(void **state)
 {
 	(void)state;
@@ -400,6 +425,8 @@ main(void)
 		cmocka_unit_test(test_descriptors_not_power_of_two),
 		cmocka_unit_test(test_bad_socket_mode),
 		cmocka_unit_test(test_relative_socket_path),
+		cmocka_unit_test(test_bad_prometheus_listen),
+		cmocka_unit_test(test_prometheus_off),
 		cmocka_unit_test(test_syntax_error),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_empty_file),
