@@ -111,8 +111,10 @@ ws_mgmt_records(struct ws_app *app)
 					json_decref(o);
 				}
 			}
+			ws_export_records(app, rec, n);
 		}
 	}
+	ws_export_poll(app);
 }
 
 /* Sort keys of `flows`: bytes, packets, duration, rtt; largest first. */
@@ -329,6 +331,7 @@ ws_mgmt_report(struct ws_app *app)
 	json_object_set_new(r, "drops", drops_json(app));
 	json_object_set_new(r, "cores", cores_json(app));
 	json_object_set_new(r, "ports", ports_json(app));
+	json_object_set_new(r, "export", ws_export_json(app));
 	return r;
 }
 

@@ -11,6 +11,7 @@
 #include <ws_config.h>
 #include <ws_ctl.h>
 #include <ws_filter.h>
+#include <ws_ipfix.h>
 #include <ws_port.h>
 #include <ws_rss.h>
 #include <ws_rx.h>
@@ -47,6 +48,8 @@ struct ws_run {
 	char file_prefix[64];		 /**< runtime directory to remove at exit, "" for none */
 	char filter[WS_FILTER_EXPR_MAX]; /**< capture filter at start, "" for none */
 	bool filter_jit;		 /**< native code for filters where DPDK can */
+	unsigned int n_ipfix;		 /**< IPFIX collectors (export.ipfix, --ipfix) */
+	struct ws_ipfix_conf ipfix[WS_CONFIG_MAX_COLLECTORS];
 };
 
 /** Everything that runs. */
@@ -70,6 +73,8 @@ struct ws_app {
 	unsigned int n_top_flows;
 	struct ws_flow top_flows[WS_TOP_FLOWS];
 	FILE *flows_out;
+	unsigned int n_ipfix;
+	struct ws_ipfix_exporter *ipfix[WS_CONFIG_MAX_COLLECTORS];
 	uint64_t start_ns;
 	uint64_t snapshots;
 };
@@ -88,6 +93,14 @@ void ws_mgmt_print(struct ws_app *app, FILE *f);
 int ws_mgmt_loop(struct ws_app *app);
 int ws_mgmt_offline(struct ws_app *app);
 extern const struct ws_ctl_cmd ws_mgmt_cmds[];
+
+/* export.c */
+int ws_export_setup(struct ws_app *app, char *err, size_t err_size);
+void ws_export_records(struct ws_app *app, const struct ws_flow *rec, unsigned int n);
+void ws_export_poll(struct ws_app *app);
+void ws_export_drain(struct ws_app *app);
+void ws_export_destroy(struct ws_app *app);
+json_t *ws_export_json(struct ws_app *app);
 
 /* capture.c */
 int ws_capture_check(struct ws_run *run, uint32_t *max_caplen, char *err, size_t err_size);
