@@ -96,7 +96,8 @@ parse_ipfix(char *arg, struct options *o)
 			WS_CONFIG_MAX_COLLECTORS);
 		return -EINVAL;
 	}
-	*c = (struct ws_ipfix_conf){.collector = arg, .transport = WS_IPFIX_UDP, .domain = 1};
+	*c = (struct ws_ipfix_conf){
+		.collector = arg, .transport = WS_IPFIX_UDP, .domain = 1, .host = true};
 	if (slash && (!strcmp(slash, "/udp") || !strcmp(slash, "/tcp"))) {
 		c->transport = slash[1] == 't' ? WS_IPFIX_TCP : WS_IPFIX_UDP;
 		*slash = '\0';

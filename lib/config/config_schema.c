@@ -158,7 +158,7 @@ ipfix_defaults_apply(const struct load_ctx *x, struct ws_config_ipfix *p, unsign
 	DEFAULT(x, p->observation_domain, 1, "export.ipfix[%u].observation_domain", i);
 	DEFAULT(x, p->template_refresh_s, 600, "export.ipfix[%u].template_refresh_s", i);
 	DEFAULT(x, p->buffer_kb, 1024, "export.ipfix[%u].buffer_kb", i);
-	DEFAULT(x, p->host, false, "export.ipfix[%u].host", i);
+	DEFAULT(x, p->host, true, "export.ipfix[%u].host", i);
 }
 
 void

@@ -34,8 +34,8 @@ struct field {
 	{0, 7, 2},			/* sourceTransportPort */ \
 	{0, 11, 2},			/* destinationTransportPort */ \
 	{0, 4, 1},			/* protocolIdentifier */ \
+	{WS_IPFIX_PEN_REVERSE, 6, 2},	/* reverse tcpControlBits, first: see record_put() */ \
 	{0, 6, 2},			/* tcpControlBits */ \
-	{WS_IPFIX_PEN_REVERSE, 6, 2},	/* reverse tcpControlBits */ \
 	{0, 58, 2},			/* vlanId */ \
 	{0, 152, 8},			/* flowStartMilliseconds */ \
 	{0, 153, 8},			/* flowEndMilliseconds */ \
@@ -194,8 +194,10 @@ record_put(uint8_t *p, const struct ws_flow *f, bool host)
 	put16(p, f->key.port[s]);
 	put16(p + 2, f->key.port[d]);
 	p[4] = f->key.proto;
-	put16(p + 5, f->tcp_flags[s]);
-	put16(p + 7, f->tcp_flags[d]);
+	/* nfdump 1.7 reads a reverse element it has no mapping for as the forward one: the
+	 * forward flags come last so that they win there. */
+	put16(p + 5, f->tcp_flags[d]);
+	put16(p + 7, f->tcp_flags[s]);
 	put16(p + 9, f->key.vlan);
 	put64(p + 11, f->first_ns / 1000000);
 	put64(p + 19, f->last_ns / 1000000);

@@ -41,7 +41,8 @@
  * for wirestat; collectors skip it unless told.
  */
 #define WS_IPFIX_PEN_WIRESTAT 32473
-#define WS_IPFIX_IE_HOST 1
+/** Its element id: clear of the ids IANA assigns, which nfdump 1.7 would take it for. */
+#define WS_IPFIX_IE_HOST 1000
 /** Element length meaning "variable" (RFC 7011, 7). */
 #define WS_IPFIX_VARLEN 65535
 
