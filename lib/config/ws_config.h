@@ -101,7 +101,7 @@ struct ws_config_analytics {
 /** One IPFIX collector (YAML `export.ipfix[i]`); see docs/ipfix.md. */
 struct ws_config_ipfix {
 	char collector[128];	     /**< "host:port" or "[IPv6]:port", port 1..65535 */
-	char transport[4];	     /**< "udp" or "tcp" */
+	char transport[8];	     /**< "udp" or "tcp" */
 	uint32_t observation_domain; /**< observation domain id */
 	uint32_t template_refresh_s; /**< UDP: resend templates this often, 10..86400 */
 	uint32_t buffer_kb;	     /**< TCP: KiB of messages queued, 64..65536 */
