@@ -591,6 +591,16 @@ cmd_filter(void *ctx, const json_t *req, json_t **result, char *err, size_t err_
 	return 0;
 }
 
+static int
+cmd_export(void *ctx, const json_t *req, json_t **result, char *err, size_t err_size)
+{
+	(void)req;
+	(void)err;
+	(void)err_size;
+	*result = ws_export_json(ctx);
+	return *result ? 0 : ENOMEM;
+}
+
 const struct ws_ctl_cmd ws_mgmt_cmds[] = {
 	{"filter", "read; \"set\": EXPR changes, \"clear\": true removes the capture filter",
 	 cmd_filter},
@@ -606,6 +616,7 @@ const struct ws_ctl_cmd ws_mgmt_cmds[] = {
 	 "flow counts and the largest ended flows; \"n\", \"sort\": bytes|packets|"
 	 "duration|rtt",
 	 cmd_flows},
+	{"export", "IPFIX collectors: records sent and dropped, errors, connections", cmd_export},
 	{NULL, NULL, NULL},
 };
 

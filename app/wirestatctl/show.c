@@ -639,3 +639,31 @@ wsctl_show_flows(FILE *f, const json_t *r)
 	}
 	return WSCTL_OK;
 }
+
+/* One row per IPFIX collector: is it up, what went, what was lost and why. */
+int
+wsctl_show_export(FILE *f, const json_t *r)
+{
+	const json_t *list = json_object_get(r, "ipfix"), *c;
+	char where[160], cell[512];
+	size_t i;
+
+	if (!json_is_array(list))
+		return bad_shape("export", "an object with an \"ipfix\" list");
+	fprintf(f, "%-32s %4s %12s %12s %10s %8s %8s %8s\n", "IPFIX collector", "up", "records",
+		"dropped", "queued", "errors", "connects", "failed");
+	for (i = 0; i < json_array_size(list); i++) {
+		c = json_array_get(list, i);
+		snprintf(where, sizeof(where), "%s/%s", get_str(c, "collector"),
+			 get_str(c, "transport"));
+		fprintf(f, "%s %4s %12s %12s %10s %8s %8s %8s\n",
+			wsctl_cell(cell, sizeof(cell), where, 32),
+			yes_no(json_object_get(c, "connected")), wsctl_int(c, "records").s,
+			wsctl_int(c, "records_dropped").s, wsctl_int(c, "queued_bytes").s,
+			wsctl_int(c, "send_errors").s, wsctl_int(c, "connects").s,
+			wsctl_int(c, "connect_failures").s);
+	}
+	if (json_array_size(list) == 0)
+		fprintf(f, "  (no collectors: see export.ipfix in the configuration)\n");
+	return WSCTL_OK;
+}

@@ -100,6 +100,16 @@ export:
             res.check(f"collector that does not read: connected, drops once {BUFFER_KB} KiB "
                       "are queued", slow["connected"] and slow["records_dropped"] > 0 and
                       0 < slow["queued_bytes"] <= BUFFER_KB * 1024, str(slow))
+            p = subprocess.run([os.path.join(build, "app/wirestatctl"), "--socket", d.sock,
+                                "export"], capture_output=True, text=True, timeout=10)
+            rows = {line.split()[0]: line.split()[1] for line in p.stdout.splitlines()[1:]}
+            res.check("wirestatctl export: one row per collector, up or not",
+                      p.returncode == 0 and rows == {
+                          f"127.0.0.1:{udp_closed}/udp": "yes",
+                          f"127.0.0.1:{tcp_closed}/tcp": "no",
+                          f"127.0.0.1:{relay.tcp_port}/tcp": "yes",
+                          f"127.0.0.1:{stalled.getsockname()[1]}/tcp": "yes"},
+                      p.stdout + p.stderr)
             res.check("live TCP collector: connected, records sent",
                       live["connected"] and live["connects"] == 1 and live["records"] > 0,
                       str(live))
