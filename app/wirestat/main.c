@@ -101,8 +101,12 @@ parse_ipfix(char *arg, struct options *o)
 	if (slash && (!strcmp(slash, "/udp") || !strcmp(slash, "/tcp"))) {
 		c->transport = slash[1] == 't' ? WS_IPFIX_TCP : WS_IPFIX_UDP;
 		*slash = '\0';
+	} else {
+		slash = NULL;
 	}
 	if (ws_ipfix_parse_collector(arg, host, sizeof(host), &port) < 0) {
+		if (slash)
+			*slash = '/'; /* the argument as given, in the message */
 		fprintf(stderr,
 			"wirestat: --ipfix %s: want HOST:PORT[/udp|/tcp], IPv6 as [::1]:4739, "
 			"port 1..65535\n",

@@ -122,6 +122,10 @@ def main(argv):
         check_capture(res, build, cap, "udp")
     if caps:
         check_capture(res, build, caps[0], "tcp")
+        for bad in ("127.0.0.1", "127.0.0.1:4739/sctp", "::1:4739", "127.0.0.1:0/udp"):
+            rc, _, err = offline(build, caps[0], "--ipfix", bad)
+            res.check(f"--ipfix {bad}: refused, exit 2", rc == 2 and
+                      f"--ipfix {bad}: want HOST:PORT" in err, err)
     return res.finish()
 
 
