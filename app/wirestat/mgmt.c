@@ -636,6 +636,8 @@ ws_mgmt_loop(struct ws_app *app)
 		ws_mgmt_records(app);
 		/* Sleep in poll(): a request wakes it at once, a signal too (EINTR). */
 		wait_ms = (int)((next - rte_rdtsc()) * 1000 / hz);
+		if (app->n_ipfix && wait_ms > WS_EXPORT_POLL_MS)
+			wait_ms = WS_EXPORT_POLL_MS; /* export timers: flush, reconnect, drain */
 		ws_ctl_server_poll(app->ctl, wait_ms < 1 ? 1 : wait_ms);
 	}
 	return 0;

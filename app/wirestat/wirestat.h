@@ -95,6 +95,8 @@ int ws_mgmt_offline(struct ws_app *app);
 extern const struct ws_ctl_cmd ws_mgmt_cmds[];
 
 /* export.c */
+/** The management loop wakes at least this often while it exports. */
+#define WS_EXPORT_POLL_MS 100
 int ws_export_setup(struct ws_app *app, char *err, size_t err_size);
 void ws_export_records(struct ws_app *app, const struct ws_flow *rec, unsigned int n);
 void ws_export_poll(struct ws_app *app);

@@ -286,6 +286,24 @@ wsctl_show_status(FILE *f, const json_t *r)
 	return WSCTL_OK;
 }
 
+/* One line for all IPFIX collectors; details in `wirestatctl export`. */
+static void
+show_export_totals(FILE *f, const json_t *list)
+{
+	json_int_t sent = 0, dropped = 0, up = 0;
+	size_t i;
+
+	if (!json_is_array(list) || json_array_size(list) == 0)
+		return;
+	for (i = 0; i < json_array_size(list); i++) {
+		sent += get_int(json_array_get(list, i), "records");
+		dropped += get_int(json_array_get(list, i), "records_dropped");
+		up += json_is_true(json_object_get(json_array_get(list, i), "connected"));
+	}
+	fprintf(f, "IPFIX export: %lld records sent, %lld dropped, %lld of %zu collectors up\n",
+		(long long)sent, (long long)dropped, (long long)up, json_array_size(list));
+}
+
 int
 wsctl_show_stats(FILE *f, const json_t *r)
 {
@@ -304,6 +322,7 @@ wsctl_show_stats(FILE *f, const json_t *r)
 		wsctl_int(drops, "total").s, wsctl_int(drops, "nic_missed").s,
 		wsctl_int(drops, "nic_errors").s, wsctl_int(drops, "mbuf_exhausted").s,
 		wsctl_int(drops, "spread_ring_full").s);
+	show_export_totals(f, json_object_get(json_object_get(r, "export"), "ipfix"));
 	return WSCTL_OK;
 }
 
