@@ -426,6 +426,7 @@ ws_ipfix_exporter_drain(struct ws_ipfix_exporter *e, unsigned int timeout_ms)
 	struct pollfd p;
 
 	ws_ipfix_exporter_flush(e, now);
+	ws_ipfix_exporter_poll(e, now);
 	while (e->conf.transport == WS_IPFIX_TCP &&
 	       (e->state == ST_CONNECTING ||
 		(e->state == ST_UP && (e->tmpl_off < e->tmpl_len || e->q_n)))) {
@@ -475,10 +476,8 @@ ws_ipfix_exporter_create(const struct ws_ipfix_conf *c, char *err, size_t err_si
 	e->ring = e->ring_size ? malloc(e->ring_size) : NULL;
 	if (!e->msg_buf || (e->ring_size && !e->ring))
 		goto out_nomem;
-	if (c->transport == WS_IPFIX_TCP) {
-		tcp_connect(e, mono_ns());
-		return e;
-	}
+	if (c->transport == WS_IPFIX_TCP)
+		return e; /* the first poll connects, on the caller's clock */
 	rc = sock_open(e);
 	if (rc < 0) {
 		snprintf(err, err_size, "collector '%s': %s", c->collector, strerror(-rc));

@@ -129,8 +129,9 @@ struct ws_ipfix_counters {
 struct ws_ipfix_exporter;
 
 /**
- * Resolve the collector, allocate the buffers, open the socket (TCP connects
- * in the background).
+ * Resolve the collector, allocate the buffers, open the UDP socket. A TCP
+ * connection is started by the first ws_ipfix_exporter_poll() and made in
+ * the background.
  *
  * @return the exporter, or NULL with a message in err.
  */
