@@ -38,6 +38,8 @@ struct options {
 	unsigned int top_n;
 	bool no_jit;
 	const char *flows_file;
+	unsigned int n_ipfix;
+	struct ws_ipfix_conf ipfix[WS_CONFIG_MAX_COLLECTORS];
 	char filter[WS_FILTER_EXPR_MAX];
 };
 
@@ -58,6 +60,9 @@ usage(FILE *f)
 		"      --no-jit        run the filter in DPDK's BPF interpreter, not native code\n"
 		"      --flows FILE    with -r, write every flow record to FILE, one JSON line "
 		"each\n"
+		"      --ipfix HOST:PORT[/udp|/tcp]\n"
+		"                      with -r, export the flow records to this IPFIX collector\n"
+		"                      (UDP by default; IPv6 as [::1]:4739); may be repeated\n"
 		"  FILTER              with -r, a tcpdump expression (tcp port 443)\n"
 		"  -h, --help\n");
 }
@@ -78,15 +83,55 @@ parse_uint(const char *opt, const char *s, unsigned int lo, unsigned int hi, uns
 	return 0;
 }
 
+/* --ipfix HOST:PORT[/udp|/tcp]: the other settings take their defaults. */
+static int
+parse_ipfix(char *arg, struct options *o)
+{
+	struct ws_ipfix_conf *c = &o->ipfix[o->n_ipfix];
+	char *slash = strrchr(arg, '/'), host[256];
+	uint16_t port;
+
+	if (o->n_ipfix == WS_CONFIG_MAX_COLLECTORS) {
+		fprintf(stderr, "wirestat: at most %d --ipfix collectors\n",
+			WS_CONFIG_MAX_COLLECTORS);
+		return -EINVAL;
+	}
+	*c = (struct ws_ipfix_conf){
+		.collector = arg, .transport = WS_IPFIX_UDP, .domain = 1, .host = true};
+	if (slash && (!strcmp(slash, "/udp") || !strcmp(slash, "/tcp"))) {
+		c->transport = slash[1] == 't' ? WS_IPFIX_TCP : WS_IPFIX_UDP;
+		*slash = '\0';
+	} else {
+		slash = NULL;
+	}
+	if (ws_ipfix_parse_collector(arg, host, sizeof(host), &port) < 0) {
+		if (slash)
+			*slash = '/'; /* the argument as given, in the message */
+		fprintf(stderr,
+			"wirestat: --ipfix %s: want HOST:PORT[/udp|/tcp], IPv6 as [::1]:4739, "
+			"port 1..65535\n",
+			arg);
+		return -EINVAL;
+	}
+	o->n_ipfix++;
+	return 0;
+}
+
 static int
 parse_args(int argc, char **argv, struct options *o)
 {
 	static const struct option opts[] = {
-		{"config", required_argument, NULL, 'c'}, {"read", required_argument, NULL, 'r'},
-		{"json", no_argument, NULL, 'j'},	  {"lcores", required_argument, NULL, 'l'},
-		{"top", required_argument, NULL, 'n'},	  {"socket", required_argument, NULL, 's'},
-		{"help", no_argument, NULL, 'h'},	  {"no-jit", no_argument, NULL, 'J'},
-		{"flows", required_argument, NULL, 'F'},  {NULL, 0, NULL, 0},
+		{"config", required_argument, NULL, 'c'},
+		{"read", required_argument, NULL, 'r'},
+		{"json", no_argument, NULL, 'j'},
+		{"lcores", required_argument, NULL, 'l'},
+		{"top", required_argument, NULL, 'n'},
+		{"socket", required_argument, NULL, 's'},
+		{"help", no_argument, NULL, 'h'},
+		{"no-jit", no_argument, NULL, 'J'},
+		{"flows", required_argument, NULL, 'F'},
+		{"ipfix", required_argument, NULL, 'X'},
+		{NULL, 0, NULL, 0},
 	};
 	int c;
 
@@ -111,6 +156,10 @@ parse_args(int argc, char **argv, struct options *o)
 		case 'F':
 			o->flows_file = optarg;
 			break;
+		case 'X':
+			if (parse_ipfix(optarg, o) < 0)
+				return -EINVAL;
+			break;
 		case 'l':
 			if (parse_uint("--lcores", optarg, 1, 64, &o->lcores) < 0)
 				return -EINVAL;
@@ -126,6 +175,11 @@ parse_args(int argc, char **argv, struct options *o)
 			usage(stderr);
 			return -EINVAL;
 		}
+	}
+	if (o->config && o->n_ipfix) {
+		fprintf(stderr, "wirestat: --ipfix is for -r; with -c, list collectors under "
+				"export.ipfix\n");
+		return -EINVAL;
 	}
 	if (!o->config == !o->capture) {
 		fprintf(stderr, "wirestat: give either -c CONFIG or -r CAPTURE\n");
@@ -242,6 +296,8 @@ offline_prepare(const struct options *o, struct ws_run *run, struct args *a)
 	/* A quarter million flows per lcore; the capture's clock drives the timeouts. */
 	run->flows = (struct ws_flow_conf){.capacity = 1u << 18};
 	run->flows_file = o->flows_file;
+	run->n_ipfix = o->n_ipfix;
+	memcpy(run->ipfix, o->ipfix, sizeof(o->ipfix));
 	run->n_ports = 1;
 	run->port_conf[0] = (struct ws_port_conf){.name = "capture",
 						  .device = "net_pcap0",
@@ -313,6 +369,18 @@ daemon_prepare(const struct options *o, struct ws_config **cp, struct ws_run *ru
 	run->snapshot_ms = c->analytics.snapshot_ms;
 	snprintf(run->filter, sizeof(run->filter), "%s", c->filter);
 	snprintf(run->prom_listen, sizeof(run->prom_listen), "%s", c->prometheus.listen);
+	for (i = 0; i < c->export.n_ipfix; i++) {
+		const struct ws_config_ipfix *x = &c->export.ipfix[i];
+
+		run->ipfix[i] = (struct ws_ipfix_conf){
+			.collector = x->collector,
+			.transport = strcmp(x->transport, "tcp") ? WS_IPFIX_UDP : WS_IPFIX_TCP,
+			.domain = x->observation_domain,
+			.template_refresh_s = x->template_refresh_s,
+			.buffer_size = x->buffer_kb * 1024,
+			.host = x->host};
+	}
+	run->n_ipfix = c->export.n_ipfix;
 	run->socket_path = o->socket ? o->socket : c->socket.path;
 	run->socket_mode = strtoul(c->socket.mode, NULL, 8);
 	run->socket_gid = -1;
@@ -446,7 +514,9 @@ main(int argc, char **argv)
 			return 2;
 		}
 	}
-	rc = ws_app_setup(&app, err, sizeof(err));
+	rc = ws_export_setup(&app, err, sizeof(err));
+	if (rc == 0)
+		rc = ws_app_setup(&app, err, sizeof(err));
 	if (rc < 0)
 		fprintf(stderr, "wirestat: %s\n", err);
 	else if (o.capture)
@@ -458,11 +528,13 @@ main(int argc, char **argv)
 		ws_app_stop(&app);
 		ws_mgmt_refresh(&app);
 		ws_mgmt_records(&app);
+		ws_export_drain(&app);
 		ws_mgmt_print(&app, stdout);
 	}
 	if (app.flows_out)
 		fclose(app.flows_out);
 	ws_app_teardown(&app);
+	ws_export_destroy(&app);
 	snprintf(runtime_dir, sizeof(runtime_dir), "%s", rte_eal_get_runtime_dir());
 	rte_eal_cleanup();
 	runtime_dir_remove(runtime_dir);

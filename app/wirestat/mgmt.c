@@ -112,8 +112,10 @@ ws_mgmt_records(struct ws_app *app)
 					json_decref(o);
 				}
 			}
+			ws_export_records(app, rec, n);
 		}
 	}
+	ws_export_poll(app);
 }
 
 /* Sort keys of `flows`: bytes, packets, duration, rtt; largest first. */
@@ -344,6 +346,7 @@ ws_mgmt_report(struct ws_app *app)
 	json_object_set_new(r, "drops", drops_json(app));
 	json_object_set_new(r, "cores", cores_json(app));
 	json_object_set_new(r, "ports", ports_json(app));
+	json_object_set_new(r, "export", ws_export_json(app));
 	return r;
 }
 
@@ -606,6 +609,16 @@ cmd_filter(void *ctx, const json_t *req, json_t **result, char *err, size_t err_
 	return 0;
 }
 
+static int
+cmd_export(void *ctx, const json_t *req, json_t **result, char *err, size_t err_size)
+{
+	(void)req;
+	(void)err;
+	(void)err_size;
+	*result = ws_export_json(ctx);
+	return *result ? 0 : ENOMEM;
+}
+
 const struct ws_ctl_cmd ws_mgmt_cmds[] = {
 	{"filter", "read; \"set\": EXPR changes, \"clear\": true removes the capture filter",
 	 cmd_filter},
@@ -621,6 +634,7 @@ const struct ws_ctl_cmd ws_mgmt_cmds[] = {
 	 "flow counts and the largest flows, live and ended; \"n\", \"sort\": bytes|packets|"
 	 "duration|rtt",
 	 cmd_flows},
+	{"export", "IPFIX collectors: records sent and dropped, errors, connections", cmd_export},
 	{NULL, NULL, NULL},
 };
 
@@ -662,6 +676,8 @@ ws_mgmt_loop(struct ws_app *app)
 		}
 		ws_mgmt_records(app);
 		wait_ms = (int)((next - rte_rdtsc()) * 1000 / hz);
+		if (app->n_ipfix && wait_ms > WS_EXPORT_POLL_MS)
+			wait_ms = WS_EXPORT_POLL_MS; /* export timers: flush, reconnect, drain */
 		mgmt_poll(app, wait_ms < 1 ? 1 : wait_ms);
 	}
 	return 0;

@@ -11,6 +11,7 @@
 #include <ws_config.h>
 #include <ws_ctl.h>
 #include <ws_filter.h>
+#include <ws_ipfix.h>
 #include <ws_port.h>
 #include <ws_prom.h>
 #include <ws_rss.h>
@@ -49,6 +50,8 @@ struct ws_run {
 	char filter[WS_FILTER_EXPR_MAX]; /**< capture filter at start, "" for none */
 	bool filter_jit;		 /**< native code for filters where DPDK can */
 	char prom_listen[64];		 /**< Prometheus endpoint address, "" for none */
+	unsigned int n_ipfix;		 /**< IPFIX collectors (export.ipfix, --ipfix) */
+	struct ws_ipfix_conf ipfix[WS_CONFIG_MAX_COLLECTORS];
 };
 
 /** Everything that runs. */
@@ -75,6 +78,8 @@ struct ws_app {
 	unsigned int n_top_flows;
 	struct ws_flow top_flows[WS_TOP_FLOWS];
 	FILE *flows_out;
+	unsigned int n_ipfix;
+	struct ws_ipfix_exporter *ipfix[WS_CONFIG_MAX_COLLECTORS];
 	uint64_t start_ns;
 	uint64_t snapshots;
 	uint64_t refreshed_ns; /* when the last snapshots were merged */
@@ -104,6 +109,15 @@ int ws_telemetry_fd(void);
 void ws_telemetry_serve(struct ws_app *app);
 void ws_telemetry_stop(void);
 void ws_telemetry_counters(uint64_t *requests, uint64_t *timeouts);
+/* export.c */
+/** The management loop wakes at least this often while it exports. */
+#define WS_EXPORT_POLL_MS 100
+int ws_export_setup(struct ws_app *app, char *err, size_t err_size);
+void ws_export_records(struct ws_app *app, const struct ws_flow *rec, unsigned int n);
+void ws_export_poll(struct ws_app *app);
+void ws_export_drain(struct ws_app *app);
+void ws_export_destroy(struct ws_app *app);
+json_t *ws_export_json(struct ws_app *app);
 
 /* capture.c */
 int ws_capture_check(struct ws_run *run, uint32_t *max_caplen, char *err, size_t err_size);

@@ -286,6 +286,24 @@ wsctl_show_status(FILE *f, const json_t *r)
 	return WSCTL_OK;
 }
 
+/* One line for all IPFIX collectors; details in `wirestatctl export`. */
+static void
+show_export_totals(FILE *f, const json_t *list)
+{
+	json_int_t sent = 0, dropped = 0, up = 0;
+	size_t i;
+
+	if (!json_is_array(list) || json_array_size(list) == 0)
+		return;
+	for (i = 0; i < json_array_size(list); i++) {
+		sent += get_int(json_array_get(list, i), "records");
+		dropped += get_int(json_array_get(list, i), "records_dropped");
+		up += json_is_true(json_object_get(json_array_get(list, i), "connected"));
+	}
+	fprintf(f, "IPFIX export: %lld records sent, %lld dropped, %lld of %zu collectors up\n",
+		(long long)sent, (long long)dropped, (long long)up, json_array_size(list));
+}
+
 int
 wsctl_show_stats(FILE *f, const json_t *r)
 {
@@ -304,6 +322,7 @@ wsctl_show_stats(FILE *f, const json_t *r)
 		wsctl_int(drops, "total").s, wsctl_int(drops, "nic_missed").s,
 		wsctl_int(drops, "nic_errors").s, wsctl_int(drops, "mbuf_exhausted").s,
 		wsctl_int(drops, "spread_ring_full").s);
+	show_export_totals(f, json_object_get(json_object_get(r, "export"), "ipfix"));
 	return WSCTL_OK;
 }
 
@@ -647,5 +666,33 @@ wsctl_show_flows(FILE *f, const json_t *r)
 			json_integer_value(json_object_get(e, "rtt_us")) / 1000.0,
 			end >= 0 && end <= 5 ? ends[end] : "?", get_str(e, "host"));
 	}
+	return WSCTL_OK;
+}
+
+/* One row per IPFIX collector: is it up, what went, what was lost and why. */
+int
+wsctl_show_export(FILE *f, const json_t *r)
+{
+	const json_t *list = json_object_get(r, "ipfix"), *c;
+	char where[160], cell[512];
+	size_t i;
+
+	if (!json_is_array(list))
+		return bad_shape("export", "an object with an \"ipfix\" list");
+	fprintf(f, "%-32s %4s %12s %12s %10s %8s %8s %8s\n", "IPFIX collector", "up", "records",
+		"dropped", "queued", "errors", "connects", "failed");
+	for (i = 0; i < json_array_size(list); i++) {
+		c = json_array_get(list, i);
+		snprintf(where, sizeof(where), "%s/%s", get_str(c, "collector"),
+			 get_str(c, "transport"));
+		fprintf(f, "%s %4s %12s %12s %10s %8s %8s %8s\n",
+			wsctl_cell(cell, sizeof(cell), where, 32),
+			yes_no(json_object_get(c, "connected")), wsctl_int(c, "records").s,
+			wsctl_int(c, "records_dropped").s, wsctl_int(c, "queued_bytes").s,
+			wsctl_int(c, "send_errors").s, wsctl_int(c, "connects").s,
+			wsctl_int(c, "connect_failures").s);
+	}
+	if (json_array_size(list) == 0)
+		fprintf(f, "  (no collectors: see export.ipfix in the configuration)\n");
 	return WSCTL_OK;
 }

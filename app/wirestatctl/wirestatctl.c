@@ -54,6 +54,7 @@ static const char usage_text[] =
 	"  flows [-n N] [--sort bytes|packets|duration|rtt]\n"
 	"                          flow counts, the largest flows (live and ended)\n"
 	"  rates [--last SECONDS]  packets, bits and new flows per second, with a sparkline\n"
+	"  export                  IPFIX collectors: records sent, dropped, errors\n"
 	"  filter [get]            the capture filter in force, packets passed and rejected\n"
 	"  filter set EXPR...      change it (tcpdump syntax); a bad one leaves the old\n"
 	"  filter clear            let every packet through\n"
@@ -111,6 +112,7 @@ static const struct command commands[] = {
 	{.name = "unique", .opts = 0, .show = wsctl_show_unique},
 	{.name = "rates", .opts = OPT_LAST, .show = wsctl_show_rates},
 	{.name = "flows", .opts = OPT_N | OPT_SORT, .show = wsctl_show_flows},
+	{.name = "export", .opts = 0, .show = wsctl_show_export},
 	{.name = "watch", .opts = OPT_WATCH, .show = NULL},
 	{.name = "help", .opts = 0, .show = wsctl_show_help},
 };

@@ -62,6 +62,7 @@ int wsctl_show_filter(FILE *f, const json_t *r);
 int wsctl_show_unique(FILE *f, const json_t *r);
 int wsctl_show_rates(FILE *f, const json_t *r);
 int wsctl_show_flows(FILE *f, const json_t *r);
+int wsctl_show_export(FILE *f, const json_t *r);
 int wsctl_show_help(FILE *f, const json_t *r);
 
 /* watch.c */

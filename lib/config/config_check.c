@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <ws_prom.h>
@@ -344,6 +345,66 @@ check_prometheus(struct load_ctx *x, const struct ws_config_prometheus *p)
 	return config_fail(x, -EINVAL, "prometheus.listen", "%s; \"\" turns the endpoint off", msg);
 }
 
+/* HOST:PORT or [IPv6]:PORT, port 1..65535; the host is resolved when the daemon starts. */
+static bool
+collector_ok(const char *s)
+{
+	const char *colon = s[0] == '[' ? strchr(s, ']') : strrchr(s, ':');
+	unsigned long port;
+	char *end;
+
+	if (s[0] == '[') {
+		if (!colon || colon == s + 1 || colon[1] != ':')
+			return false;
+		colon++;
+	} else if (!colon || colon == s || memchr(s, ':', (size_t)(colon - s))) {
+		return false;
+	}
+	if (colon[1] < '0' || colon[1] > '9')
+		return false;
+	port = strtoul(colon + 1, &end, 10);
+	return *end == '\0' && port >= 1 && port <= 65535;
+}
+
+static int
+check_ipfix(struct load_ctx *x, const struct ws_config_export *e, uint32_t i)
+{
+	static const struct range ranges[] = {
+		{"template_refresh_s", offsetof(struct ws_config_ipfix, template_refresh_s), 10,
+		 86400, false},
+		{"buffer_kb", offsetof(struct ws_config_ipfix, buffer_kb), 64, 65536, false},
+	};
+	const struct ws_config_ipfix *p = &e->ipfix[i];
+	char path[CONFIG_PATH_MAX];
+	uint32_t j;
+	int rc;
+
+	snprintf(path, sizeof(path), "export.ipfix[%u].collector", i);
+	if (!collector_ok(p->collector))
+		return config_fail(x, -EINVAL, path,
+				   "'%s' is not a collector; allowed: HOST:PORT or [IPv6]:PORT, "
+				   "port 1..65535, e.g. 127.0.0.1:4739",
+				   p->collector);
+	snprintf(path, sizeof(path), "export.ipfix[%u].transport", i);
+	if (strcmp(p->transport, "udp") != 0 && strcmp(p->transport, "tcp") != 0)
+		return config_fail(x, -EINVAL, path, "'%s' is not a transport; allowed: udp, tcp",
+				   p->transport);
+	for (j = 0; j < i; j++)
+		if (!strcmp(e->ipfix[j].collector, p->collector) &&
+		    !strcmp(e->ipfix[j].transport, p->transport))
+			return config_fail(x, -EINVAL, path,
+					   "%s %s is already export.ipfix[%u]; each collector "
+					   "once",
+					   p->transport, p->collector, j);
+	for (j = 0; j < sizeof(ranges) / sizeof(ranges[0]); j++) {
+		snprintf(path, sizeof(path), "export.ipfix[%u].%s", i, ranges[j].path);
+		rc = check_range(x, path, &ranges[j], p);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
 int
 config_check(struct load_ctx *x, const struct ws_config *c)
 {
@@ -366,5 +427,7 @@ config_check(struct load_ctx *x, const struct ws_config *c)
 		rc = check_socket(x, &c->socket);
 	if (rc == 0)
 		rc = check_prometheus(x, &c->prometheus);
+	for (i = 0; i < c->export.n_ipfix && rc == 0; i++)
+		rc = check_ipfix(x, &c->export, i);
 	return rc;
 }

@@ -96,6 +96,26 @@ static const cyaml_schema_field_t prometheus_fields[] = {
 	CYAML_FIELD_END,
 };
 
+static const cyaml_schema_field_t ipfix_fields[] = {
+	CYAML_FIELD_STRING("collector", CYAML_FLAG_DEFAULT, struct ws_config_ipfix, collector, 0),
+	CYAML_FIELD_STRING("transport", OPT, struct ws_config_ipfix, transport, 0),
+	CYAML_FIELD_UINT("observation_domain", OPT, struct ws_config_ipfix, observation_domain),
+	CYAML_FIELD_UINT("template_refresh_s", OPT, struct ws_config_ipfix, template_refresh_s),
+	CYAML_FIELD_UINT("buffer_kb", OPT, struct ws_config_ipfix, buffer_kb),
+	CYAML_FIELD_BOOL("host", OPT, struct ws_config_ipfix, host),
+	CYAML_FIELD_END,
+};
+
+static const cyaml_schema_value_t ipfix = {
+	CYAML_VALUE_MAPPING(CYAML_FLAG_DEFAULT, struct ws_config_ipfix, ipfix_fields),
+};
+
+static const cyaml_schema_field_t export_fields[] = {
+	CYAML_FIELD_SEQUENCE_COUNT("ipfix", OPT, struct ws_config_export, ipfix, n_ipfix, &ipfix, 0,
+				   WS_CONFIG_MAX_COLLECTORS),
+	CYAML_FIELD_END,
+};
+
 static const cyaml_schema_field_t config_fields[] = {
 	CYAML_FIELD_MAPPING("eal", OPT, struct ws_config, eal, eal_fields),
 	CYAML_FIELD_SEQUENCE_COUNT("ports", CYAML_FLAG_DEFAULT, struct ws_config, ports, n_ports,
@@ -105,6 +125,7 @@ static const cyaml_schema_field_t config_fields[] = {
 	CYAML_FIELD_MAPPING("spread", OPT, struct ws_config, spread, spread_fields),
 	CYAML_FIELD_MAPPING("socket", OPT, struct ws_config, socket, socket_fields),
 	CYAML_FIELD_MAPPING("analytics", OPT, struct ws_config, analytics, analytics_fields),
+	CYAML_FIELD_MAPPING("export", OPT, struct ws_config, export, export_fields),
 	CYAML_FIELD_STRING("filter", OPT, struct ws_config, filter, 0),
 	CYAML_FIELD_MAPPING("prometheus", OPT, struct ws_config, prometheus, prometheus_fields),
 	CYAML_FIELD_END,
@@ -134,6 +155,16 @@ port_defaults_apply(const struct load_ctx *x, struct ws_config_port *p, unsigned
 	DEFAULT(x, p->rx_descriptors, 1024, "ports[%u].rx_descriptors", i);
 	DEFAULT(x, p->mtu, 1500, "ports[%u].mtu", i);
 	DEFAULT(x, p->promiscuous, true, "ports[%u].promiscuous", i);
+}
+
+static void
+ipfix_defaults_apply(const struct load_ctx *x, struct ws_config_ipfix *p, unsigned int i)
+{
+	DEFAULT_STR(x, p->transport, "udp", "export.ipfix[%u].transport", i);
+	DEFAULT(x, p->observation_domain, 1, "export.ipfix[%u].observation_domain", i);
+	DEFAULT(x, p->template_refresh_s, 600, "export.ipfix[%u].template_refresh_s", i);
+	DEFAULT(x, p->buffer_kb, 1024, "export.ipfix[%u].buffer_kb", i);
+	DEFAULT(x, p->host, true, "export.ipfix[%u].host", i);
 }
 
 void
@@ -166,4 +197,6 @@ config_defaults_apply(const struct load_ctx *x, struct ws_config *c)
 	DEFAULT(x, c->analytics.flow_idle_s, 30, "analytics.flow_idle_s");
 	DEFAULT(x, c->analytics.flow_active_s, 300, "analytics.flow_active_s");
 	DEFAULT_STR(x, c->prometheus.listen, "127.0.0.1:9573", "prometheus.listen");
+	for (i = 0; i < c->export.n_ipfix; i++)
+		ipfix_defaults_apply(x, &c->export.ipfix[i], i);
 }

@@ -30,6 +30,8 @@
 #define WS_CONFIG_LCORE_LIMIT 1024
 /** Most entries in `eal.extra_args`. */
 #define WS_CONFIG_MAX_EXTRA_ARGS 64
+/** Most entries in `export.ipfix`. */
+#define WS_CONFIG_MAX_COLLECTORS 8
 /** A good size for the err buffer of ws_config_load(). */
 #define WS_CONFIG_ERR_SIZE 512
 
@@ -91,9 +93,25 @@ struct ws_config_analytics {
 	uint32_t top_n;		/**< entries reported, 1..1000 */
 	uint32_t snapshot_ms;	/**< RX lcore publish period, 10..60000 */
 	uint32_t rate_seconds;	/**< seconds of per-second traffic kept, 60..86400 */
-	uint32_t flow_capacity;	/**< flows per RX lcore, preallocated, 64..67108864 */
+	uint32_t flow_capacity; /**< flows per RX lcore, preallocated, 64..67108864 */
 	uint32_t flow_idle_s;	/**< end a flow without packets for this long, 1..86400 */
-	uint32_t flow_active_s;	/**< cut a record of a longer flow, 1..86400 */
+	uint32_t flow_active_s; /**< cut a record of a longer flow, 1..86400 */
+};
+
+/** One IPFIX collector (YAML `export.ipfix[i]`); see docs/ipfix.md. */
+struct ws_config_ipfix {
+	char collector[128];	     /**< "host:port" or "[IPv6]:port", port 1..65535 */
+	char transport[8];	     /**< "udp" or "tcp" */
+	uint32_t observation_domain; /**< observation domain id */
+	uint32_t template_refresh_s; /**< UDP: resend templates this often, 10..86400 */
+	uint32_t buffer_kb;	     /**< TCP: KiB of messages queued, 64..65536 */
+	bool host;		     /**< add the hostname element (enterprise-specific) */
+};
+
+/** Flow export (YAML `export`). */
+struct ws_config_export {
+	struct ws_config_ipfix ipfix[WS_CONFIG_MAX_COLLECTORS];
+	uint32_t n_ipfix; /**< entries in ipfix */
 };
 
 /** Prometheus endpoint (YAML `prometheus`). */
@@ -112,6 +130,7 @@ struct ws_config {
 	struct ws_config_socket socket;
 	struct ws_config_analytics analytics;
 	struct ws_config_prometheus prometheus;
+	struct ws_config_export export;
 	char filter[1024]; /**< capture filter, tcpdump syntax; "" lets everything through */
 };
 

@@ -303,9 +303,11 @@ ODD_RESULTS = [
                   'count': 1, 'bytes': 2}, {'name': 'x'}]},
     [{'name': {}, 'link': 1, 'lcore': 'x', 'busy': 'y', 'xstats': [1], 'help': None},
      {'xstats': {'\x1bbad': 1, 'ok': 'str'}, 'busy': 1e308, 'speed_mbps': 2 ** 62}],
+    {'ipfix': [{'collector': '\x1b[2J' + 'c' * 500, 'transport': 5, 'connected': 'x',
+                'records': -1}, 3, None]},
 ]
 COMMANDS = [['status'], ['stats'], ['top', 'hosts'], ['cores'], ['ports'], ['reset'], ['help'],
-            ['watch', '--count', '2', '--interval', '100']]
+            ['export'], ['watch', '--count', '2', '--interval', '100']]
 
 
 def check_bad_replies(t, ctl, tmp):

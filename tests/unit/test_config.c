@@ -84,6 +84,7 @@ assert_default_sections(const struct ws_config *c)
 	assert_int_equal(c->analytics.top_n, 10);
 	assert_int_equal(c->analytics.snapshot_ms, 100);
 	assert_string_equal(c->prometheus.listen, "127.0.0.1:9573");
+	assert_int_equal(c->export.n_ipfix, 0);
 }
 
 static void
@@ -401,6 +402,67 @@ test_duplicate_key(void **state)
 			  "line 8)");
 }
 
+/* IPFIX collectors: every key as written, and the defaults of the keys left out. */
+static void
+test_export(void **state)
+{
+	struct ws_config *c = load_ok(DATA "good-export.yaml");
+	const struct ws_config_ipfix *a = &c->export.ipfix[0], *b = &c->export.ipfix[1];
+
+	(void)state;
+	assert_int_equal(c->export.n_ipfix, 2);
+	assert_string_equal(a->collector, "[2001:db8::1]:4740");
+	assert_string_equal(a->transport, "tcp");
+	assert_int_equal(a->observation_domain, 4294967295u);
+	assert_int_equal(a->template_refresh_s, 60);
+	assert_int_equal(a->buffer_kb, 256);
+	assert_false(a->host);
+	assert_string_equal(b->collector, "collector.example:4739");
+	assert_string_equal(b->transport, "udp");
+	assert_int_equal(b->observation_domain, 1);
+	assert_int_equal(b->template_refresh_s, 600);
+	assert_int_equal(b->buffer_kb, 1024);
+	assert_true(b->host);
+	ws_config_free(c);
+}
+
+static void
+test_bad_collector(void **state)
+{
+	(void)state;
+	expect_error(DATA "bad-collector.yaml", EINVAL,
+		     DATA "bad-collector.yaml:9: export.ipfix[0].collector: '127.0.0.1' is not a "
+			  "collector; allowed: HOST:PORT or [IPv6]:PORT, port 1..65535, e.g. "
+			  "127.0.0.1:4739");
+}
+
+static void
+test_bad_transport(void **state)
+{
+	(void)state;
+	expect_error(DATA "bad-transport.yaml", EINVAL,
+		     DATA "bad-transport.yaml:10: export.ipfix[0].transport: 'sctp' is not a "
+			  "transport; allowed: udp, tcp");
+}
+
+static void
+test_duplicate_collector(void **state)
+{
+	(void)state;
+	expect_error(DATA "bad-dup-collector.yaml", EINVAL,
+		     DATA "bad-dup-collector.yaml:11: export.ipfix[1].transport: udp "
+			  "127.0.0.1:4739 is already export.ipfix[0]; each collector once");
+}
+
+static void
+test_bad_template_refresh(void **state)
+{
+	(void)state;
+	expect_error(DATA "bad-refresh.yaml", ERANGE,
+		     DATA "bad-refresh.yaml:10: export.ipfix[0].template_refresh_s: 5 is out of "
+			  "range 10..86400");
+}
+
 int
 main(void)
 {
@@ -432,6 +494,11 @@ main(void)
 		cmocka_unit_test(test_empty_file),
 		cmocka_unit_test(test_missing_required_key),
 		cmocka_unit_test(test_duplicate_key),
+		cmocka_unit_test(test_export),
+		cmocka_unit_test(test_bad_collector),
+		cmocka_unit_test(test_bad_transport),
+		cmocka_unit_test(test_duplicate_collector),
+		cmocka_unit_test(test_bad_template_refresh),
 	};
 
 	if (chdir(WS_SOURCE_ROOT) != 0) {
