@@ -12,7 +12,16 @@
  * order), and the realistic mix capture.
  *
  *   bench_pipeline [MIX.pcap]
+ *   bench_pipeline --scale 1,2,4,8 [FLOWS]
+ *
+ * --scale runs the whole path on 1, 2, 4, 8 ... threads at once, one per CPU,
+ * each with its own frames, statistics and flow table (FLOWS active flows,
+ * default 10000), as RX lcores fed by RSS share nothing: it prints each
+ * count's packets per second in all and cycles per packet per thread, to see
+ * what sharing the memory system costs.
  */
+#include <pthread.h>
+#include <sched.h>
 #include <pcap/pcap.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -218,10 +227,104 @@ run(const char *name, const struct frames *f, uint32_t capacity, int passes)
 	ws_flow_table_destroy(ft);
 }
 
+struct worker {
+	pthread_t tid;
+	int cpu;
+	uint32_t n_flows;
+	pthread_barrier_t *ready;
+	uint64_t packets, cycles;
+};
+
+static void *
+worker_main(void *arg)
+{
+	struct worker *w = arg;
+	uint32_t n_pkts = w->n_flows > 100000 ? 1 << 22 : 1 << 18;
+	int passes = w->n_flows > 100000 ? 1 : 8;
+	struct ws_stats_sizes sizes = {.top_capacity = 4096, .host_capacity = 1024};
+	struct ws_stats *st = ws_stats_create(&sizes);
+	struct ws_flow_conf fc = {.capacity = w->n_flows * 2 > 1 << 16 ? w->n_flows * 2 : 1 << 16,
+				  .report = ws_stats_flow_report,
+				  .report_arg = st};
+	struct ws_flow_table *ft = ws_flow_table_create(&fc);
+	struct frames f;
+	cpu_set_t set;
+	uint64_t t0;
+
+	CPU_ZERO(&set);
+	CPU_SET(w->cpu, &set);
+	pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+	if (!st || !ft) {
+		fprintf(stderr, "bench_pipeline: out of memory\n");
+		exit(1);
+	}
+	make_flows(&f, w->n_flows, n_pkts);
+	sink += pass(&f, ST_ALL, st, ft); /* warm */
+	pthread_barrier_wait(w->ready);
+	t0 = __rdtsc();
+	for (int p = 0; p < passes; p++)
+		sink += pass(&f, ST_ALL, st, ft);
+	w->cycles = __rdtsc() - t0;
+	w->packets = (uint64_t)f.n * passes;
+	ws_stats_destroy(st);
+	ws_flow_table_destroy(ft);
+	free(f.data);
+	free(f.len);
+	free(f.ts);
+	return NULL;
+}
+
+/* Threads at once, each its own RX lcore. */
+static void
+scale(const char *counts, uint32_t n_flows, double hz)
+{
+	static struct worker w[256];
+	pthread_barrier_t ready;
+	char *list = strdup(counts), *tok, *save = NULL;
+
+	printf("\n%u active flows per thread, whole path (dissect, counters, flows, top-N)\n",
+	       n_flows);
+	printf("%8s %14s %16s %18s\n", "threads", "Mpps in all", "Mpps per thread",
+	       "cyc/pkt per thread");
+	for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		int n = atoi(tok), i;
+		uint64_t packets = 0, cycles = 0;
+		double pps = 0;
+
+		if (n < 1 || n > 256)
+			continue;
+		pthread_barrier_init(&ready, NULL, n + 1);
+		for (i = 0; i < n; i++) {
+			w[i] = (struct worker){.cpu = i, .n_flows = n_flows, .ready = &ready};
+			pthread_create(&w[i].tid, NULL, worker_main, &w[i]);
+		}
+		pthread_barrier_wait(&ready);
+		for (i = 0; i < n; i++) {
+			pthread_join(w[i].tid, NULL);
+			packets += w[i].packets;
+			cycles += w[i].cycles;
+			pps += w[i].packets * hz / w[i].cycles; /* each at its own rate */
+		}
+		pthread_barrier_destroy(&ready);
+		printf("%8d %14.1f %16.1f %18.1f\n", n, pps / 1e6, pps / 1e6 / n,
+		       (double)cycles / packets);
+		fflush(stdout);
+	}
+	free(list);
+}
+
 int
 main(int argc, char **argv)
 {
 	struct frames f10k, f1m, mix;
+
+	if (argc > 2 && !strcmp(argv[1], "--scale")) {
+		double hz = bench_tsc_hz();
+
+		printf("TSC %.2f GHz\n", hz / 1e9);
+		scale(argv[2], argc > 3 ? (uint32_t)atoi(argv[3]) : 10000, hz);
+		return 0;
+	}
 	printf("TSC %.2f GHz\n", bench_tsc_hz() / 1e9);
 	make_flows(&f10k, 10000, 1 << 18);
 	run("10k active flows", &f10k, 1 << 16, 8);
