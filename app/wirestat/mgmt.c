@@ -20,15 +20,6 @@
 uint32_t ws_mgmt_quit;
 
 static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + ts.tv_nsec;
-}
-
-static uint64_t
 flow_bytes(const struct ws_flow *f)
 {
 	return f->bytes[0] + f->bytes[1];
@@ -198,7 +189,7 @@ ws_mgmt_refresh(struct ws_app *app)
 	int rc;
 
 	if (app->start_ns == 0)
-		app->start_ns = now_ns();
+		app->start_ns = ws_now_ns();
 	ws_stats_reset(app->merged);
 	for (i = 0; i < app->n_rx; i++) {
 		rc = ws_rx_read(app->rx[i], app->scratch, &app->rx_cnt[i], app->live[i],
@@ -209,7 +200,7 @@ ws_mgmt_refresh(struct ws_app *app)
 			return rc;
 	}
 	app->snapshots++;
-	app->refreshed_ns = now_ns();
+	app->refreshed_ns = ws_now_ns();
 	return 0;
 }
 
@@ -285,7 +276,7 @@ time_json(struct ws_app *app)
 	}
 	return json_pack("{s:I, s:I, s:f, s:f}", "first_us", (json_int_t)first, "last_us",
 			 (json_int_t)last, "duration_s", first ? (last - first) / 1e6 : 0.0,
-			 "uptime_s", (now_ns() - app->start_ns) / 1e9);
+			 "uptime_s", (ws_now_ns() - app->start_ns) / 1e9);
 }
 
 /* Compile and put in force; "" clears. @return the generation, or -errno. */
@@ -605,7 +596,7 @@ cmd_filter(void *ctx, const json_t *req, json_t **result, char *err, size_t err_
 	*result = json_pack("{s:i, s:s, s:b, s:f}", "generation", gen, "expression",
 			    set ? json_string_value(set) : "", "jit",
 			    ws_filter_current() && ws_filter_current()->jit, "in_force_since_s",
-			    (now_ns() - app->start_ns) / 1e9);
+			    (ws_now_ns() - app->start_ns) / 1e9);
 	return 0;
 }
 
@@ -708,7 +699,7 @@ int
 ws_mgmt_offline(struct ws_app *app)
 {
 	uint64_t want = app->run.capture_packets, in, lost, seen, last_seen = UINT64_MAX;
-	uint64_t stall_since = now_ns();
+	uint64_t stall_since = ws_now_ns();
 	unsigned int i;
 
 	for (;;) {
@@ -725,8 +716,8 @@ ws_mgmt_offline(struct ws_app *app)
 			return -EINTR;
 		if (seen != last_seen) {
 			last_seen = seen;
-			stall_since = now_ns();
-		} else if (now_ns() - stall_since > 5000000000ull) {
+			stall_since = ws_now_ns();
+		} else if (ws_now_ns() - stall_since > 5000000000ull) {
 			fprintf(stderr,
 				"wirestat: warning: the capture reader stopped after %lu of "
 				"%lu packets\n",

@@ -16,15 +16,6 @@
 #define COUNTER WS_PROM_COUNTER
 #define GAUGE WS_PROM_GAUGE
 
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + ts.tv_nsec;
-}
-
 /* A family with one unlabelled sample. */
 static void
 one(struct ws_prom_writer *w, const char *name, enum ws_prom_type type, const char *help,
@@ -50,7 +41,7 @@ static void
 render_process(struct ws_app *app, struct ws_prom_writer *w)
 {
 	const struct ws_prom_label info[] = {{"version", WS_VERSION}, {"dpdk", rte_version()}};
-	uint64_t now = now_ns();
+	uint64_t now = ws_now_ns();
 
 	ws_prom_family(w, "wirestat_build_info", GAUGE, "Always 1; the labels say what runs.");
 	ws_prom_sample(w, info, 2, 1);

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 #include <rte_mempool.h>
 
@@ -84,6 +85,16 @@ struct ws_app {
 	uint64_t snapshots;
 	uint64_t refreshed_ns; /* when the last snapshots were merged */
 };
+
+/** Monotonic clock, nanoseconds. */
+static inline uint64_t
+ws_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + ts.tv_nsec;
+}
 
 /* setup.c */
 int ws_app_setup(struct ws_app *app, char *err, size_t err_size);
