@@ -196,27 +196,106 @@ ws_mgmt_refresh(struct ws_app *app)
 	return 0;
 }
 
-/* Packets lost before they were counted, by where. */
-static json_t *
-drops_json(struct ws_app *app)
+static const char *const loss_names[WS_LOSS_MAX] = {
+	[WS_LOSS_NIC_MISSED] = "nic_missed",	      [WS_LOSS_NIC_ERRORS] = "nic_errors",
+	[WS_LOSS_NO_MBUF] = "mbuf_exhausted",	      [WS_LOSS_RING_FULL] = "spread_ring_full",
+	[WS_LOSS_FLOW_RECORDS] = "flow_records_lost",
+};
+
+/* Every loss counter now: the ports' (never reset) and the RX lcores' (reset by reset). */
+static void
+loss_read(struct ws_app *app, uint64_t n[WS_LOSS_MAX])
 {
-	uint64_t imissed = 0, ierrors = 0, nombuf = 0, ring = 0;
 	struct ws_port_counters c;
 	unsigned int i;
 
+	memset(n, 0, WS_LOSS_MAX * sizeof(n[0]));
 	for (i = 0; i < app->n_ports; i++) {
 		if (ws_port_counters(&app->ports[i], &c) < 0)
 			continue;
-		imissed += c.imissed;
-		ierrors += c.ierrors;
-		nombuf += c.rx_nombuf;
+		n[WS_LOSS_NIC_MISSED] += c.imissed;
+		n[WS_LOSS_NIC_ERRORS] += c.ierrors;
+		n[WS_LOSS_NO_MBUF] += c.rx_nombuf;
 	}
-	for (i = 0; i < app->n_rx; i++)
-		ring += app->rx_cnt[i].ring_full;
-	return json_pack("{s:I, s:I, s:I, s:I, s:I}", "nic_missed", (json_int_t)imissed,
-			 "nic_errors", (json_int_t)ierrors, "mbuf_exhausted", (json_int_t)nombuf,
-			 "spread_ring_full", (json_int_t)ring, "total",
-			 (json_int_t)(imissed + ierrors + nombuf + ring));
+	for (i = 0; i < app->n_rx; i++) {
+		n[WS_LOSS_RING_FULL] += app->rx_cnt[i].ring_full;
+		n[WS_LOSS_FLOW_RECORDS] += app->rx_cnt[i].flow_records_lost;
+	}
+}
+
+/* Once a second: keep the loss counters, so that status can tell losses now from old ones. */
+static void
+loss_sample(struct ws_app *app)
+{
+	const unsigned int size = RTE_DIM(app->loss);
+	struct ws_loss_sample *s = &app->loss[app->loss_next];
+	uint64_t now = now_ns();
+
+	if (app->loss_count &&
+	    now - app->loss[(app->loss_next + size - 1) % size].ns < 1000000000ull)
+		return;
+	s->ns = now;
+	loss_read(app, s->n);
+	app->loss_next = (app->loss_next + 1) % size;
+	if (app->loss_count < size)
+		app->loss_count++;
+}
+
+/* The newest sample at least WS_LOSS_WINDOW_S old, else the oldest; NULL before the first. */
+static const struct ws_loss_sample *
+loss_baseline(const struct ws_app *app, uint64_t now)
+{
+	const unsigned int size = RTE_DIM(app->loss);
+	const struct ws_loss_sample *s = NULL;
+	unsigned int i;
+
+	for (i = 1; i <= app->loss_count; i++) {
+		s = &app->loss[(app->loss_next + size - i) % size];
+		if (now - s->ns >= WS_LOSS_WINDOW_S * 1000000000ull)
+			break;
+	}
+	return s;
+}
+
+/* Losses since the baseline sample, about WS_LOSS_WINDOW_S ago. A reset in between
+ * restarts the RX lcores' counters: then they count from 0. */
+static json_t *
+loss_recent_json(struct ws_app *app)
+{
+	uint64_t now = now_ns(), n[WS_LOSS_MAX], d, total = 0;
+	const struct ws_loss_sample *old = loss_baseline(app, now);
+	json_t *o = json_object();
+	unsigned int i;
+
+	loss_read(app, n);
+	for (i = 0; i < WS_LOSS_MAX; i++) {
+		d = !old ? n[i] : n[i] >= old->n[i] ? n[i] - old->n[i] : n[i];
+		json_object_set_new(o, loss_names[i], json_integer((json_int_t)d));
+		if (i != WS_LOSS_FLOW_RECORDS)
+			total += d;
+	}
+	json_object_set_new(o, "total", json_integer((json_int_t)total));
+	json_object_set_new(o, "window_s",
+			    json_real((now - (old ? old->ns : app->start_ns)) / 1e9));
+	return o;
+}
+
+/* Packets lost before they were counted, by where; and flow records lost (not in total). */
+static json_t *
+drops_json(struct ws_app *app)
+{
+	uint64_t n[WS_LOSS_MAX], total = 0;
+	json_t *o = json_object();
+	unsigned int i;
+
+	loss_read(app, n);
+	for (i = 0; i < WS_LOSS_MAX; i++) {
+		json_object_set_new(o, loss_names[i], json_integer((json_int_t)n[i]));
+		if (i != WS_LOSS_FLOW_RECORDS)
+			total += n[i];
+	}
+	json_object_set_new(o, "total", json_integer((json_int_t)total));
+	return o;
 }
 
 static json_t *
@@ -547,10 +626,11 @@ cmd_status(void *ctx, const json_t *req, json_t **result, char *err, size_t err_
 						       json_object_get(p, "driver")));
 		json_decref(p);
 	}
-	*result = json_pack("{s:s, s:b, s:I, s:I, s:o, s:o, s:o, s:i}", "state", "running",
+	*result = json_pack("{s:s, s:b, s:I, s:I, s:o, s:o, s:o, s:o, s:i}", "state", "running",
 			    "ports_up", all_up, "packets", (json_int_t)app->merged->c.packets,
 			    "bytes", (json_int_t)app->merged->c.bytes, "ports", ports, "drops",
-			    drops, "time", time_json(app), "rx_lcores", app->n_rx);
+			    drops, "recent", loss_recent_json(app), "time", time_json(app),
+			    "rx_lcores", app->n_rx);
 	return 0;
 }
 
@@ -620,6 +700,7 @@ ws_mgmt_loop(struct ws_app *app)
 			next = now + period;
 		}
 		ws_mgmt_records(app);
+		loss_sample(app);
 		/* Sleep in poll(): a request wakes it at once, a signal too (EINTR). */
 		wait_ms = (int)((next - rte_rdtsc()) * 1000 / hz);
 		ws_ctl_server_poll(app->ctl, wait_ms < 1 ? 1 : wait_ms);

@@ -22,6 +22,24 @@
 /** Ended flows an RX lcore may hand over before the management lcore takes them. */
 #define WS_RECORD_RING 65536
 
+/** Loss counters are sampled each second; status judges losses over this window. */
+#define WS_LOSS_WINDOW_S 10
+
+/** Where packets (or flow records) are lost, as the drops in status count them. */
+enum ws_loss {
+	WS_LOSS_NIC_MISSED,
+	WS_LOSS_NIC_ERRORS,
+	WS_LOSS_NO_MBUF,
+	WS_LOSS_RING_FULL,
+	WS_LOSS_FLOW_RECORDS, /* not packets: not in drops' total */
+	WS_LOSS_MAX,
+};
+
+struct ws_loss_sample {
+	uint64_t ns;
+	uint64_t n[WS_LOSS_MAX];
+};
+
 /** Settings of a run, from the configuration file or from -r. */
 struct ws_run {
 	bool offline;		  /**< -r: analyse a capture file and exit */
@@ -72,6 +90,9 @@ struct ws_app {
 	FILE *flows_out;
 	uint64_t start_ns;
 	uint64_t snapshots;
+	/* The latest samples of the loss counters, a ring: more than WS_LOSS_WINDOW_S s. */
+	struct ws_loss_sample loss[WS_LOSS_WINDOW_S + 6];
+	unsigned int loss_next, loss_count;
 };
 
 /* setup.c */
