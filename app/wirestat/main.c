@@ -38,6 +38,7 @@ struct options {
 	unsigned int top_n;
 	bool no_jit;
 	const char *flows_file;
+	const char *html; /* -r --html FILE */
 	char filter[WS_FILTER_EXPR_MAX];
 };
 
@@ -58,6 +59,8 @@ usage(FILE *f)
 		"      --no-jit        run the filter in DPDK's BPF interpreter, not native code\n"
 		"      --flows FILE    with -r, write every flow record to FILE, one JSON line "
 		"each\n"
+		"      --html FILE     with -r, also write the report as one self-contained HTML "
+		"page\n"
 		"  FILTER              with -r, a tcpdump expression (tcp port 443)\n"
 		"  -h, --help\n");
 }
@@ -82,11 +85,17 @@ static int
 parse_args(int argc, char **argv, struct options *o)
 {
 	static const struct option opts[] = {
-		{"config", required_argument, NULL, 'c'}, {"read", required_argument, NULL, 'r'},
-		{"json", no_argument, NULL, 'j'},	  {"lcores", required_argument, NULL, 'l'},
-		{"top", required_argument, NULL, 'n'},	  {"socket", required_argument, NULL, 's'},
-		{"help", no_argument, NULL, 'h'},	  {"no-jit", no_argument, NULL, 'J'},
-		{"flows", required_argument, NULL, 'F'},  {NULL, 0, NULL, 0},
+		{"config", required_argument, NULL, 'c'},
+		{"read", required_argument, NULL, 'r'},
+		{"json", no_argument, NULL, 'j'},
+		{"lcores", required_argument, NULL, 'l'},
+		{"top", required_argument, NULL, 'n'},
+		{"socket", required_argument, NULL, 's'},
+		{"help", no_argument, NULL, 'h'},
+		{"no-jit", no_argument, NULL, 'J'},
+		{"flows", required_argument, NULL, 'F'},
+		{"html", required_argument, NULL, 'H'},
+		{NULL, 0, NULL, 0},
 	};
 	int c;
 
@@ -111,6 +120,9 @@ parse_args(int argc, char **argv, struct options *o)
 		case 'F':
 			o->flows_file = optarg;
 			break;
+		case 'H':
+			o->html = optarg;
+			break;
 		case 'l':
 			if (parse_uint("--lcores", optarg, 1, 64, &o->lcores) < 0)
 				return -EINVAL;
@@ -130,6 +142,10 @@ parse_args(int argc, char **argv, struct options *o)
 	if (!o->config == !o->capture) {
 		fprintf(stderr, "wirestat: give either -c CONFIG or -r CAPTURE\n");
 		usage(stderr);
+		return -EINVAL;
+	}
+	if (o->html && !o->capture) {
+		fprintf(stderr, "wirestat: --html goes with -r\n");
 		return -EINVAL;
 	}
 	/* As tcpdump: the words after the options are the filter expression. */
@@ -369,6 +385,18 @@ filter_check(const char *expr, int linktype)
 	return rc < 0 ? -EINVAL : 0;
 }
 
+static int
+write_html(struct ws_app *app, FILE *f, const char *path)
+{
+	json_t *r = ws_mgmt_report(app);
+	int rc = r ? ws_html_write(f, r) : -ENOMEM;
+
+	json_decref(r);
+	if (rc < 0)
+		fprintf(stderr, "wirestat: --html %s: %s\n", path, strerror(-rc));
+	return rc;
+}
+
 int main(int argc, char **argv);
 
 int
@@ -380,6 +408,7 @@ main(int argc, char **argv)
 		.argv = eal_argv, .max = MAX_EAL_ARGS, .buf = eal_buf, .size = sizeof(eal_buf)};
 	char err[512], runtime_dir[PATH_MAX];
 	struct ws_config *config = NULL;
+	FILE *html = NULL;
 	struct options o;
 	int eal_argc, rc;
 
@@ -394,6 +423,11 @@ main(int argc, char **argv)
 		eal_argc = daemon_prepare(&o, &config, &app.run, &a);
 	if (eal_argc >= 0 && filter_check(app.run.filter, o.capture ? app.run.linktype : 1) < 0)
 		eal_argc = -EINVAL;
+	/* Before DPDK starts: a page that cannot be written is a usage error. */
+	if (eal_argc >= 0 && o.html && !(html = fopen(o.html, "w"))) {
+		fprintf(stderr, "wirestat: --html %s: %s\n", o.html, strerror(errno));
+		eal_argc = -errno;
+	}
 	if (eal_argc < 0) {
 		ws_config_free(config);
 		return 2;
@@ -427,7 +461,11 @@ main(int argc, char **argv)
 		ws_mgmt_refresh(&app);
 		ws_mgmt_records(&app);
 		ws_mgmt_print(&app, stdout);
+		if (html)
+			rc = write_html(&app, html, o.html);
 	}
+	if (html)
+		fclose(html);
 	if (app.flows_out)
 		fclose(app.flows_out);
 	ws_app_teardown(&app);

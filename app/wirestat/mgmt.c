@@ -70,6 +70,36 @@ top_flows_offer(struct ws_app *app, const struct ws_flow *f)
 	heap_down(h, WS_TOP_FLOWS, 0);
 }
 
+/* Exclusive upper bounds of the histogram buckets; the last bucket is open. */
+static const uint64_t duration_bounds_ns[WS_FLOW_HIST - 1] = {
+	1000000, 10000000, 100000000, 1000000000, 10000000000, 60000000000, 600000000000};
+static const uint64_t bytes_bounds[WS_FLOW_HIST - 1] = {100,	 1000,	   10000,    100000,
+							1000000, 10000000, 100000000};
+
+static unsigned int
+hist_bucket(const uint64_t *bounds, uint64_t v)
+{
+	unsigned int i;
+
+	for (i = 0; i < WS_FLOW_HIST - 1 && v >= bounds[i]; i++)
+		;
+	return i;
+}
+
+static json_t *
+hist_json(const uint64_t *bounds, double unit, const uint64_t *counts)
+{
+	json_t *upper = json_array(), *flows = json_array();
+	unsigned int i;
+
+	for (i = 0; i < WS_FLOW_HIST; i++) {
+		if (i < WS_FLOW_HIST - 1)
+			json_array_append_new(upper, json_real(bounds[i] / unit));
+		json_array_append_new(flows, json_integer((json_int_t)counts[i]));
+	}
+	return json_pack("{s:o, s:o}", "upper", upper, "flows", flows);
+}
+
 static json_t *
 flow_json(const struct ws_flow *f)
 {
@@ -103,6 +133,10 @@ ws_mgmt_records(struct ws_app *app)
 			app->records += n;
 			for (j = 0; j < n; j++) {
 				top_flows_offer(app, &rec[j]);
+				app->flow_duration_hist[hist_bucket(
+					duration_bounds_ns, rec[j].last_ns - rec[j].first_ns)]++;
+				app->flow_bytes_hist[hist_bucket(bytes_bounds,
+								 flow_bytes(&rec[j]))]++;
 				if (app->flows_out) {
 					json_t *o = flow_json(&rec[j]);
 
@@ -166,13 +200,15 @@ flows_json(struct ws_app *app, unsigned int n)
 	qsort(sorted, app->n_top_flows, sizeof(sorted[0]), flow_cmp);
 	for (i = 0; i < app->n_top_flows && i < n; i++)
 		json_array_append_new(top, flow_json(&sorted[i]));
-	return json_pack("{s:I, s:I, s:I, s:{s:I, s:I, s:I, s:I, s:I}, s:I, s:I, s:o}", "active",
-			 (json_int_t)sum.active, "total", (json_int_t)sum.created, "evicted",
-			 (json_int_t)sum.evicted, "ended", "idle", (json_int_t)sum.ended_idle,
-			 "active", (json_int_t)sum.ended_active, "closed",
-			 (json_int_t)sum.ended_closed, "shutdown", (json_int_t)sum.flushed,
-			 "evicted", (json_int_t)sum.evicted, "records", (json_int_t)app->records,
-			 "records_lost", (json_int_t)lost, "top", top);
+	return json_pack(
+		"{s:I, s:I, s:I, s:{s:I, s:I, s:I, s:I, s:I}, s:I, s:I, s:o, s:o, s:o}", "active",
+		(json_int_t)sum.active, "total", (json_int_t)sum.created, "evicted",
+		(json_int_t)sum.evicted, "ended", "idle", (json_int_t)sum.ended_idle, "active",
+		(json_int_t)sum.ended_active, "closed", (json_int_t)sum.ended_closed, "shutdown",
+		(json_int_t)sum.flushed, "evicted", (json_int_t)sum.evicted, "records",
+		(json_int_t)app->records, "records_lost", (json_int_t)lost, "top", top,
+		"duration_hist", hist_json(duration_bounds_ns, 1e9, app->flow_duration_hist),
+		"bytes_hist", hist_json(bytes_bounds, 1, app->flow_bytes_hist));
 }
 
 /* Merge the latest snapshot of every RX lcore into app->merged. */

@@ -22,6 +22,9 @@
 /** Ended flows an RX lcore may hand over before the management lcore takes them. */
 #define WS_RECORD_RING 65536
 
+/** Buckets of the flow record histograms (duration, bytes). */
+#define WS_FLOW_HIST 8
+
 /** Loss counters are sampled each second; status judges losses over this window. */
 #define WS_LOSS_WINDOW_S 10
 
@@ -87,6 +90,7 @@ struct ws_app {
 	uint64_t records;
 	unsigned int n_top_flows;
 	struct ws_flow top_flows[WS_TOP_FLOWS];
+	uint64_t flow_duration_hist[WS_FLOW_HIST], flow_bytes_hist[WS_FLOW_HIST];
 	FILE *flows_out;
 	uint64_t start_ns;
 	uint64_t snapshots;
@@ -109,6 +113,9 @@ void ws_mgmt_print(struct ws_app *app, FILE *f);
 int ws_mgmt_loop(struct ws_app *app);
 int ws_mgmt_offline(struct ws_app *app);
 extern const struct ws_ctl_cmd ws_mgmt_cmds[];
+
+/* html.c: the report as one self-contained page. @return 0 or -errno. */
+int ws_html_write(FILE *f, const json_t *report);
 
 /* capture.c */
 int ws_capture_check(struct ws_run *run, uint32_t *max_caplen, char *err, size_t err_size);
