@@ -277,20 +277,24 @@ loss_sample(struct ws_app *app)
 		app->loss_count++;
 }
 
-/* The newest sample at least WS_LOSS_WINDOW_S old, else the oldest; NULL before the first. */
+/*
+ * The newest sample at least WS_LOSS_WINDOW_S old; NULL while there is none (the
+ * daemon is younger than that): then the counts since the start, all 0 then, are
+ * the baseline.
+ */
 static const struct ws_loss_sample *
 loss_baseline(const struct ws_app *app, uint64_t now)
 {
 	const unsigned int size = RTE_DIM(app->loss);
-	const struct ws_loss_sample *s = NULL;
+	const struct ws_loss_sample *s;
 	unsigned int i;
 
 	for (i = 1; i <= app->loss_count; i++) {
 		s = &app->loss[(app->loss_next + size - i) % size];
 		if (now - s->ns >= WS_LOSS_WINDOW_S * 1000000000ull)
-			break;
+			return s;
 	}
-	return s;
+	return NULL;
 }
 
 /* Losses since the baseline sample, about WS_LOSS_WINDOW_S ago. A reset in between

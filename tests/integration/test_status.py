@@ -50,7 +50,7 @@ def real_daemon(res, build, pcap):
             return
         res.check("recent losses are the ring's, as cores counts them",
                   st["recent"]["spread_ring_full"] == ring == st["drops"]["total"]
-                  and st["recent"]["window_s"] < WINDOW_S, json.dumps(st["recent"]))
+                  and st["recent"]["window_s"] < WINDOW_S, f"cores {ring}: {json.dumps(st)}")
         rc, line = status(ctl, d.sock)
         res.check("while recent: DROPPING, the ring as cause, the advice",
                   rc == 0 and line.startswith(f"DROPPING: {ring} packets lost in the last ")
