@@ -6,13 +6,16 @@
 set -eu
 cd "$(dirname "$0")/.."
 
-# Build, test and oracle tools, all from Debian's archive.
+# Build, test and oracle tools, all from Debian's archive; systemd for systemd-analyze
+# verify of the unit, man-db and groff-base to render the man pages, python3-pyelftools for
+# dpdk-pmdinfo.py (scripts/nic-setup.py), tmux to drive watch, chromium to render --html.
 PACKAGES="
 	build-essential pkg-config meson ninja-build python3
 	libdpdk-dev dpdk dpdk-dev libcyaml-dev libyaml-dev libcmocka-dev libpcap-dev libjansson-dev
 	clang libclang-rt-14-dev
 	tshark tcpdump valgrind nfdump
 	curl prometheus
+	systemd man-db groff-base python3-yaml python3-pyelftools tmux chromium
 "
 
 missing=""

@@ -40,6 +40,7 @@ struct options {
 	const char *flows_file;
 	unsigned int n_ipfix;
 	struct ws_ipfix_conf ipfix[WS_CONFIG_MAX_COLLECTORS];
+	const char *html; /* -r --html FILE */
 	char filter[WS_FILTER_EXPR_MAX];
 };
 
@@ -63,6 +64,8 @@ usage(FILE *f)
 		"      --ipfix HOST:PORT[/udp|/tcp]\n"
 		"                      with -r, export the flow records to this IPFIX collector\n"
 		"                      (UDP by default; IPv6 as [::1]:4739); may be repeated\n"
+		"      --html FILE     with -r, also write the report as one self-contained HTML "
+		"page\n"
 		"  FILTER              with -r, a tcpdump expression (tcp port 443)\n"
 		"  -h, --help\n");
 }
@@ -121,17 +124,12 @@ static int
 parse_args(int argc, char **argv, struct options *o)
 {
 	static const struct option opts[] = {
-		{"config", required_argument, NULL, 'c'},
-		{"read", required_argument, NULL, 'r'},
-		{"json", no_argument, NULL, 'j'},
-		{"lcores", required_argument, NULL, 'l'},
-		{"top", required_argument, NULL, 'n'},
-		{"socket", required_argument, NULL, 's'},
-		{"help", no_argument, NULL, 'h'},
-		{"no-jit", no_argument, NULL, 'J'},
-		{"flows", required_argument, NULL, 'F'},
-		{"ipfix", required_argument, NULL, 'X'},
-		{NULL, 0, NULL, 0},
+		{"config", required_argument, NULL, 'c'}, {"read", required_argument, NULL, 'r'},
+		{"json", no_argument, NULL, 'j'},	  {"lcores", required_argument, NULL, 'l'},
+		{"top", required_argument, NULL, 'n'},	  {"socket", required_argument, NULL, 's'},
+		{"help", no_argument, NULL, 'h'},	  {"no-jit", no_argument, NULL, 'J'},
+		{"flows", required_argument, NULL, 'F'},  {"ipfix", required_argument, NULL, 'X'},
+		{"html", required_argument, NULL, 'H'},	  {NULL, 0, NULL, 0},
 	};
 	int c;
 
@@ -160,6 +158,9 @@ parse_args(int argc, char **argv, struct options *o)
 			if (parse_ipfix(optarg, o) < 0)
 				return -EINVAL;
 			break;
+		case 'H':
+			o->html = optarg;
+			break;
 		case 'l':
 			if (parse_uint("--lcores", optarg, 1, 64, &o->lcores) < 0)
 				return -EINVAL;
@@ -184,6 +185,10 @@ parse_args(int argc, char **argv, struct options *o)
 	if (!o->config == !o->capture) {
 		fprintf(stderr, "wirestat: give either -c CONFIG or -r CAPTURE\n");
 		usage(stderr);
+		return -EINVAL;
+	}
+	if (o->html && !o->capture) {
+		fprintf(stderr, "wirestat: --html goes with -r\n");
 		return -EINVAL;
 	}
 	/* As tcpdump: the words after the options are the filter expression. */
@@ -406,8 +411,8 @@ exporters_start(struct ws_app *app)
 	if (app->run.prom_listen[0]) {
 		app->prom = ws_prom_server_create(app->run.prom_listen, ws_prom_metrics, app);
 		if (!app->prom) {
-			fprintf(stderr, "wirestat: prometheus.listen %s: %s\n", app->run.prom_listen,
-				strerror(errno));
+			fprintf(stderr, "wirestat: prometheus.listen %s: %s\n",
+				app->run.prom_listen, strerror(errno));
 			return -errno;
 		}
 	}
@@ -469,6 +474,18 @@ filter_check(const char *expr, int linktype)
 	return rc < 0 ? -EINVAL : 0;
 }
 
+static int
+write_html(struct ws_app *app, FILE *f, const char *path)
+{
+	json_t *r = ws_mgmt_report(app);
+	int rc = r ? ws_html_write(f, r) : -ENOMEM;
+
+	json_decref(r);
+	if (rc < 0)
+		fprintf(stderr, "wirestat: --html %s: %s\n", path, strerror(-rc));
+	return rc;
+}
+
 int main(int argc, char **argv);
 
 int
@@ -480,6 +497,7 @@ main(int argc, char **argv)
 		.argv = eal_argv, .max = MAX_EAL_ARGS, .buf = eal_buf, .size = sizeof(eal_buf)};
 	char err[512], runtime_dir[PATH_MAX];
 	struct ws_config *config = NULL;
+	FILE *html = NULL;
 	struct options o;
 	int eal_argc, rc;
 
@@ -494,6 +512,11 @@ main(int argc, char **argv)
 		eal_argc = daemon_prepare(&o, &config, &app.run, &a);
 	if (eal_argc >= 0 && filter_check(app.run.filter, o.capture ? app.run.linktype : 1) < 0)
 		eal_argc = -EINVAL;
+	/* Before DPDK starts: a page that cannot be written is a usage error. */
+	if (eal_argc >= 0 && o.html && !(html = fopen(o.html, "w"))) {
+		fprintf(stderr, "wirestat: --html %s: %s\n", o.html, strerror(errno));
+		eal_argc = -errno;
+	}
 	if (eal_argc < 0) {
 		ws_config_free(config);
 		return 2;
@@ -530,7 +553,11 @@ main(int argc, char **argv)
 		ws_mgmt_records(&app);
 		ws_export_drain(&app);
 		ws_mgmt_print(&app, stdout);
+		if (html)
+			rc = write_html(&app, html, o.html);
 	}
+	if (html)
+		fclose(html);
 	if (app.flows_out)
 		fclose(app.flows_out);
 	ws_app_teardown(&app);

@@ -62,6 +62,36 @@ top_flows_offer(struct ws_app *app, const struct ws_flow *f)
 	heap_down(h, WS_TOP_FLOWS, 0);
 }
 
+/* Exclusive upper bounds of the histogram buckets; the last bucket is open. */
+static const uint64_t duration_bounds_ns[WS_FLOW_HIST - 1] = {
+	1000000, 10000000, 100000000, 1000000000, 10000000000, 60000000000, 600000000000};
+static const uint64_t bytes_bounds[WS_FLOW_HIST - 1] = {100,	 1000,	   10000,    100000,
+							1000000, 10000000, 100000000};
+
+static unsigned int
+hist_bucket(const uint64_t *bounds, uint64_t v)
+{
+	unsigned int i;
+
+	for (i = 0; i < WS_FLOW_HIST - 1 && v >= bounds[i]; i++)
+		;
+	return i;
+}
+
+static json_t *
+hist_json(const uint64_t *bounds, double unit, const uint64_t *counts)
+{
+	json_t *upper = json_array(), *flows = json_array();
+	unsigned int i;
+
+	for (i = 0; i < WS_FLOW_HIST; i++) {
+		if (i < WS_FLOW_HIST - 1)
+			json_array_append_new(upper, json_real(bounds[i] / unit));
+		json_array_append_new(flows, json_integer((json_int_t)counts[i]));
+	}
+	return json_pack("{s:o, s:o}", "upper", upper, "flows", flows);
+}
+
 static json_t *
 flow_json(const struct ws_flow *f)
 {
@@ -95,6 +125,10 @@ ws_mgmt_records(struct ws_app *app)
 			app->records += n;
 			for (j = 0; j < n; j++) {
 				top_flows_offer(app, &rec[j]);
+				app->flow_duration_hist[hist_bucket(
+					duration_bounds_ns, rec[j].last_ns - rec[j].first_ns)]++;
+				app->flow_bytes_hist[hist_bucket(bytes_bounds,
+								 flow_bytes(&rec[j]))]++;
 				if (app->flows_out) {
 					json_t *o = flow_json(&rec[j]);
 
@@ -171,14 +205,16 @@ flows_json(struct ws_app *app, unsigned int n)
 	qsort(sorted, n_sorted, sizeof(sorted[0]), flow_cmp);
 	for (i = 0; i < n_sorted && i < n; i++)
 		json_array_append_new(top, flow_json(&sorted[i]));
-	return json_pack("{s:I, s:I, s:I, s:I, s:{s:I, s:I, s:I, s:I, s:I}, s:I, s:I, s:o}",
-			 "live_listed", (json_int_t)n_live, "active", (json_int_t)sum.active,
-			 "total", (json_int_t)sum.created, "evicted", (json_int_t)sum.evicted,
-			 "ended", "idle", (json_int_t)sum.ended_idle, "active",
-			 (json_int_t)sum.ended_active, "closed", (json_int_t)sum.ended_closed,
-			 "shutdown", (json_int_t)sum.flushed, "evicted", (json_int_t)sum.evicted,
-			 "records", (json_int_t)app->records, "records_lost", (json_int_t)lost,
-			 "top", top);
+	return json_pack(
+		"{s:I, s:I, s:I, s:I, s:{s:I, s:I, s:I, s:I, s:I}, s:I, s:I, s:o, s:o, s:o}",
+		"live_listed", (json_int_t)n_live, "active", (json_int_t)sum.active, "total",
+		(json_int_t)sum.created, "evicted", (json_int_t)sum.evicted, "ended", "idle",
+		(json_int_t)sum.ended_idle, "active", (json_int_t)sum.ended_active, "closed",
+		(json_int_t)sum.ended_closed, "shutdown", (json_int_t)sum.flushed, "evicted",
+		(json_int_t)sum.evicted, "records", (json_int_t)app->records, "records_lost",
+		(json_int_t)lost, "top", top, "duration_hist",
+		hist_json(duration_bounds_ns, 1e9, app->flow_duration_hist), "bytes_hist",
+		hist_json(bytes_bounds, 1, app->flow_bytes_hist));
 }
 
 /* Merge the latest snapshot of every RX lcore into app->merged. */
@@ -204,27 +240,110 @@ ws_mgmt_refresh(struct ws_app *app)
 	return 0;
 }
 
-/* Packets lost before they were counted, by where. */
-static json_t *
-drops_json(struct ws_app *app)
+static const char *const loss_names[WS_LOSS_MAX] = {
+	[WS_LOSS_NIC_MISSED] = "nic_missed",	      [WS_LOSS_NIC_ERRORS] = "nic_errors",
+	[WS_LOSS_NO_MBUF] = "mbuf_exhausted",	      [WS_LOSS_RING_FULL] = "spread_ring_full",
+	[WS_LOSS_FLOW_RECORDS] = "flow_records_lost",
+};
+
+/* Every loss counter now: the ports' (never reset) and the RX lcores' (reset by reset). */
+static void
+loss_read(struct ws_app *app, uint64_t n[WS_LOSS_MAX])
 {
-	uint64_t imissed = 0, ierrors = 0, nombuf = 0, ring = 0;
 	struct ws_port_counters c;
 	unsigned int i;
 
+	memset(n, 0, WS_LOSS_MAX * sizeof(n[0]));
 	for (i = 0; i < app->n_ports; i++) {
 		if (ws_port_counters(&app->ports[i], &c) < 0)
 			continue;
-		imissed += c.imissed;
-		ierrors += c.ierrors;
-		nombuf += c.rx_nombuf;
+		n[WS_LOSS_NIC_MISSED] += c.imissed;
+		n[WS_LOSS_NIC_ERRORS] += c.ierrors;
+		n[WS_LOSS_NO_MBUF] += c.rx_nombuf;
 	}
-	for (i = 0; i < app->n_rx; i++)
-		ring += app->rx_cnt[i].ring_full;
-	return json_pack("{s:I, s:I, s:I, s:I, s:I}", "nic_missed", (json_int_t)imissed,
-			 "nic_errors", (json_int_t)ierrors, "mbuf_exhausted", (json_int_t)nombuf,
-			 "spread_ring_full", (json_int_t)ring, "total",
-			 (json_int_t)(imissed + ierrors + nombuf + ring));
+	for (i = 0; i < app->n_rx; i++) {
+		n[WS_LOSS_RING_FULL] += app->rx_cnt[i].ring_full;
+		n[WS_LOSS_FLOW_RECORDS] += app->rx_cnt[i].flow_records_lost;
+	}
+}
+
+/* Once a second: keep the loss counters, so that status can tell losses now from old ones. */
+static void
+loss_sample(struct ws_app *app)
+{
+	const unsigned int size = RTE_DIM(app->loss);
+	struct ws_loss_sample *s = &app->loss[app->loss_next];
+	uint64_t now = ws_now_ns();
+
+	if (app->loss_count &&
+	    now - app->loss[(app->loss_next + size - 1) % size].ns < 1000000000ull)
+		return;
+	s->ns = now;
+	loss_read(app, s->n);
+	app->loss_next = (app->loss_next + 1) % size;
+	if (app->loss_count < size)
+		app->loss_count++;
+}
+
+/*
+ * The newest sample at least WS_LOSS_WINDOW_S old; NULL while there is none (the
+ * daemon is younger than that): then the counts since the start, all 0 then, are
+ * the baseline.
+ */
+static const struct ws_loss_sample *
+loss_baseline(const struct ws_app *app, uint64_t now)
+{
+	const unsigned int size = RTE_DIM(app->loss);
+	const struct ws_loss_sample *s;
+	unsigned int i;
+
+	for (i = 1; i <= app->loss_count; i++) {
+		s = &app->loss[(app->loss_next + size - i) % size];
+		if (now - s->ns >= WS_LOSS_WINDOW_S * 1000000000ull)
+			return s;
+	}
+	return NULL;
+}
+
+/* Losses since the baseline sample, about WS_LOSS_WINDOW_S ago. A reset in between
+ * restarts the RX lcores' counters: then they count from 0. */
+static json_t *
+loss_recent_json(struct ws_app *app)
+{
+	uint64_t now = ws_now_ns(), n[WS_LOSS_MAX], d, total = 0;
+	const struct ws_loss_sample *old = loss_baseline(app, now);
+	json_t *o = json_object();
+	unsigned int i;
+
+	loss_read(app, n);
+	for (i = 0; i < WS_LOSS_MAX; i++) {
+		d = !old ? n[i] : n[i] >= old->n[i] ? n[i] - old->n[i] : n[i];
+		json_object_set_new(o, loss_names[i], json_integer((json_int_t)d));
+		if (i != WS_LOSS_FLOW_RECORDS)
+			total += d;
+	}
+	json_object_set_new(o, "total", json_integer((json_int_t)total));
+	json_object_set_new(o, "window_s",
+			    json_real((now - (old ? old->ns : app->start_ns)) / 1e9));
+	return o;
+}
+
+/* Packets lost before they were counted, by where; and flow records lost (not in total). */
+static json_t *
+drops_json(struct ws_app *app)
+{
+	uint64_t n[WS_LOSS_MAX], total = 0;
+	json_t *o = json_object();
+	unsigned int i;
+
+	loss_read(app, n);
+	for (i = 0; i < WS_LOSS_MAX; i++) {
+		json_object_set_new(o, loss_names[i], json_integer((json_int_t)n[i]));
+		if (i != WS_LOSS_FLOW_RECORDS)
+			total += n[i];
+	}
+	json_object_set_new(o, "total", json_integer((json_int_t)total));
+	return o;
 }
 
 static json_t *
@@ -556,13 +675,13 @@ cmd_status(void *ctx, const json_t *req, json_t **result, char *err, size_t err_
 						       json_object_get(p, "driver")));
 		json_decref(p);
 	}
-	*result = json_pack("{s:s, s:b, s:I, s:I, s:I, s:o, s:o, s:o, s:i, s:s}", "state",
-			    "running", "ports_up", all_up, "packets",
-			    (json_int_t)app->merged->c.packets, "bytes",
-			    (json_int_t)app->merged->c.bytes, "top_pending",
-			    (json_int_t)ws_stats_flow_pending(app->merged), "ports", ports, "drops",
-			    drops, "time", time_json(app), "rx_lcores", app->n_rx, "metrics",
-			    app->prom ? ws_prom_server_addr(app->prom) : "");
+	*result = json_pack(
+		"{s:s, s:b, s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:i, s:s}", "state", "running",
+		"ports_up", all_up, "packets", (json_int_t)app->merged->c.packets, "bytes",
+		(json_int_t)app->merged->c.bytes, "top_pending",
+		(json_int_t)ws_stats_flow_pending(app->merged), "ports", ports, "drops", drops,
+		"recent", loss_recent_json(app), "time", time_json(app), "rx_lcores", app->n_rx,
+		"metrics", app->prom ? ws_prom_server_addr(app->prom) : "");
 	return 0;
 }
 
@@ -666,6 +785,8 @@ ws_mgmt_loop(struct ws_app *app)
 			next = now + period;
 		}
 		ws_mgmt_records(app);
+		loss_sample(app);
+		/* Sleep in poll(): a request wakes it at once, a signal too (EINTR). */
 		wait_ms = (int)((next - rte_rdtsc()) * 1000 / hz);
 		if (app->n_ipfix && wait_ms > WS_EXPORT_POLL_MS)
 			wait_ms = WS_EXPORT_POLL_MS; /* export timers: flush, reconnect, drain */

@@ -25,6 +25,27 @@
 /** Ended flows an RX lcore may hand over before the management lcore takes them. */
 #define WS_RECORD_RING 65536
 
+/** Buckets of the flow record histograms (duration, bytes). */
+#define WS_FLOW_HIST 8
+
+/** Loss counters are sampled each second; status judges losses over this window. */
+#define WS_LOSS_WINDOW_S 10
+
+/** Where packets (or flow records) are lost, as the drops in status count them. */
+enum ws_loss {
+	WS_LOSS_NIC_MISSED,
+	WS_LOSS_NIC_ERRORS,
+	WS_LOSS_NO_MBUF,
+	WS_LOSS_RING_FULL,
+	WS_LOSS_FLOW_RECORDS, /* not packets: not in drops' total */
+	WS_LOSS_MAX,
+};
+
+struct ws_loss_sample {
+	uint64_t ns;
+	uint64_t n[WS_LOSS_MAX];
+};
+
 /** Settings of a run, from the configuration file or from -r. */
 struct ws_run {
 	bool offline;		  /**< -r: analyse a capture file and exit */
@@ -78,12 +99,16 @@ struct ws_app {
 	uint64_t records;
 	unsigned int n_top_flows;
 	struct ws_flow top_flows[WS_TOP_FLOWS];
+	uint64_t flow_duration_hist[WS_FLOW_HIST], flow_bytes_hist[WS_FLOW_HIST];
 	FILE *flows_out;
 	unsigned int n_ipfix;
 	struct ws_ipfix_exporter *ipfix[WS_CONFIG_MAX_COLLECTORS];
 	uint64_t start_ns;
 	uint64_t snapshots;
 	uint64_t refreshed_ns; /* when the last snapshots were merged */
+	/* The latest samples of the loss counters, a ring: more than WS_LOSS_WINDOW_S s. */
+	struct ws_loss_sample loss[WS_LOSS_WINDOW_S + 6];
+	unsigned int loss_next, loss_count;
 };
 
 /** Monotonic clock, nanoseconds. */
@@ -129,6 +154,8 @@ void ws_export_poll(struct ws_app *app);
 void ws_export_drain(struct ws_app *app);
 void ws_export_destroy(struct ws_app *app);
 json_t *ws_export_json(struct ws_app *app);
+/* html.c: the report as one self-contained page. @return 0 or -errno. */
+int ws_html_write(FILE *f, const json_t *report);
 
 /* capture.c */
 int ws_capture_check(struct ws_run *run, uint32_t *max_caplen, char *err, size_t err_size);

@@ -140,38 +140,39 @@ get_str(const json_t *o, const char *key)
 	return s ? s : "-";
 }
 
-/* "NIC missed 37, no mbuf 2": the drop causes that are not zero. */
-static void
+/* Where losses are counted, as status names them, and what to do when it is the largest. */
+static const struct {
+	const char *key, *name, *advice;
+} loss_causes[] = {
+	{"mbuf_exhausted", "no mbuf", "raise mempool.mbufs"},
+	{"spread_ring_full", "spread ring full", "add RX lcores or raise spread.ring_size"},
+	{"nic_missed", "NIC missed", "add RX queues and lcores, or raise rx_descriptors"},
+	{"nic_errors", "NIC errors", "check the link and cabling"},
+	{"flow_records_lost", "flow records lost", "give the management lcore a CPU of its own"},
+};
+
+/* "NIC missed 37, no mbuf 2": the causes that are not zero; returns the advice for the
+ * largest (the first in loss_causes on a tie), NULL when there is none. */
+static const char *
 drop_causes(char *buf, size_t size, const json_t *drops)
 {
-	static const char *const key[] = {"nic_missed", "nic_errors", "mbuf_exhausted",
-					  "spread_ring_full"};
-	static const char *const name[] = {"NIC missed", "NIC errors", "no mbuf",
-					   "spread ring full"};
+	const char *advice = NULL;
+	json_int_t v, max = 0;
 	size_t i, len = 0;
 
 	buf[0] = '\0';
-	for (i = 0; i < 4 && len < size; i++)
-		if (get_int(drops, key[i]) > 0)
-			len += snprintf(buf + len, size - len, "%s%s %lld", len ? ", " : "",
-					name[i], (long long)get_int(drops, key[i]));
-}
-
-/* What to do about drops, by their largest cause. */
-static const char *
-drop_advice(const json_t *drops)
-{
-	json_int_t missed = get_int(drops, "nic_missed"), errors = get_int(drops, "nic_errors");
-	json_int_t nombuf = get_int(drops, "mbuf_exhausted");
-	json_int_t ring = get_int(drops, "spread_ring_full");
-
-	if (nombuf >= missed && nombuf >= ring && nombuf >= errors)
-		return "raise mempool.mbufs";
-	if (ring >= missed && ring >= errors)
-		return "add RX lcores or raise spread.ring_size";
-	if (missed >= errors)
-		return "add RX lcores or descriptors";
-	return "check the link and cabling";
+	for (i = 0; i < sizeof(loss_causes) / sizeof(loss_causes[0]) && len < size; i++) {
+		v = get_int(drops, loss_causes[i].key);
+		if (v <= 0)
+			continue;
+		len += snprintf(buf + len, size - len, "%s%s %lld", len ? ", " : "",
+				loss_causes[i].name, (long long)v);
+		if (v > max) {
+			max = v;
+			advice = loss_causes[i].advice;
+		}
+	}
+	return advice;
 }
 
 /* Names of the ports whose link is not up; returns how many. */
@@ -201,12 +202,41 @@ ports_down(const json_t *ports, char *buf, size_t size, unsigned int *up)
 	return down;
 }
 
+/*
+ * DROPPING when something was lost lately: over the daemon's "recent" window
+ * (the last 10 s), or since the start from a daemon that has no such window.
+ */
+static bool
+status_dropping(FILE *f, const json_t *r)
+{
+	const json_t *recent = json_object_get(r, "recent");
+	const json_t *d = json_is_object(recent) ? recent : json_object_get(r, "drops");
+	json_int_t lost = get_int(d, "total"), records = get_int(d, "flow_records_lost");
+	char causes[200], when[64] = "";
+	const char *advice;
+
+	if (lost <= 0 && records <= 0)
+		return false;
+	advice = drop_causes(causes, sizeof(causes), d);
+	if (d == recent)
+		snprintf(when, sizeof(when), " in the last %s",
+			 wsctl_duration(json_object_get(recent, "window_s")).s);
+	if (lost > 0)
+		fprintf(f, "DROPPING: %lld packets lost%s (%s) \u2014 %s\n", (long long)lost, when,
+			causes[0] ? causes : "cause unknown", advice ? advice : "see the details");
+	else
+		fprintf(f, "DROPPING: %lld flow records lost%s \u2014 %s\n", (long long)records,
+			when, advice);
+	return true;
+}
+
 /* The first line: OK, DROPPING or DOWN, and why. */
 static void
 status_verdict(FILE *f, const json_t *r)
 {
 	const json_t *ports = json_object_get(r, "ports"), *drops = json_object_get(r, "drops");
-	char names[256], causes[160];
+	const json_t *recent = json_object_get(r, "recent");
+	char names[256];
 	unsigned int up, down = ports_down(ports, names, sizeof(names), &up);
 	json_int_t lcores = get_int(r, "rx_lcores");
 
@@ -218,20 +248,21 @@ status_verdict(FILE *f, const json_t *r)
 		fprintf(f, "DOWN: a port's link is down\n");
 		return;
 	}
-	if (get_int(drops, "total") > 0) {
-		drop_causes(causes, sizeof(causes), drops);
-		fprintf(f, "DROPPING: %lld packets lost (%s) \u2014 %s\n",
-			(long long)get_int(drops, "total"), causes[0] ? causes : "cause unknown",
-			drop_advice(drops));
+	if (status_dropping(f, r))
 		return;
-	}
 	fprintf(f, "OK: ");
 	if (json_is_array(ports))
 		fprintf(f, "%u port%s up", up, up == 1 ? "" : "s");
 	else
 		fprintf(f, "- ports up");
-	fprintf(f, ", %s dropped, %s packets, %s RX lcore%s\n", wsctl_int(drops, "total").s,
-		wsctl_int(r, "packets").s, wsctl_int(r, "rx_lcores").s, lcores == 1 ? "" : "s");
+	if (json_is_object(recent))
+		fprintf(f, ", nothing dropped in the last %s (%s since start)",
+			wsctl_duration(json_object_get(recent, "window_s")).s,
+			wsctl_int(drops, "total").s);
+	else
+		fprintf(f, ", %s dropped", wsctl_int(drops, "total").s);
+	fprintf(f, ", %s packets, %s RX lcore%s\n", wsctl_int(r, "packets").s,
+		wsctl_int(r, "rx_lcores").s, lcores == 1 ? "" : "s");
 }
 
 /* "2026-01-01 00:00:00 UTC" from microseconds since the epoch. */
@@ -274,6 +305,7 @@ status_details(FILE *f, const json_t *r)
 		"dropped", wsctl_int(drops, "total").s, wsctl_int(drops, "nic_missed").s,
 		wsctl_int(drops, "nic_errors").s, wsctl_int(drops, "mbuf_exhausted").s,
 		wsctl_int(drops, "spread_ring_full").s);
+	fprintf(f, "  %-10s %s flow records\n", "lost", wsctl_int(drops, "flow_records_lost").s);
 }
 
 int

@@ -296,7 +296,23 @@ frame_top(FILE *f, const char *title, const json_t *list, const json_t *prev_lis
 	fputc('\n', f);
 }
 
-/* The frame goes out at once; on a terminal each line clears what was left of the last one. */
+/* Bytes of the first cols display columns of s[0..len) (UTF-8: one column a character). */
+static size_t
+cut_columns(const char *s, size_t len, unsigned int cols)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80 && cols-- == 0)
+			break;
+	return i;
+}
+
+/*
+ * The frame goes out at once; on a terminal each line is cut to its width (a
+ * wrapped line would push the frame off the screen) and clears what was left
+ * of the last one.
+ */
 static void
 emit(const struct watch *w, const char *text)
 {
@@ -314,7 +330,7 @@ emit(const struct watch *w, const char *text)
 		len = strcspn(text, "\n");
 		if (line > 0)
 			fputc('\n', stdout);
-		fwrite(text, 1, len, stdout);
+		fwrite(text, 1, cut_columns(text, len, w->cols), stdout);
 		fputs(ANSI_CLEAR_EOL, stdout);
 		text += len + (text[len] == '\n');
 	}

@@ -50,7 +50,8 @@ static const char usage_text[] =
 	"                          destination ports, hostnames (DNS, TLS SNI, HTTP Host)\n"
 	"  cores                   per RX lcore: packets, spread, ring drops, busy ratio\n"
 	"  ports                   per port: link, NIC counters, extended statistics\n"
-	"  reset                   zero the statistics (NIC counters are kept)\n"	"  unique                  distinct sources, destinations, conversations (HyperLogLog)\n"
+	"  reset                   zero the statistics (NIC counters are kept)\n"
+	"  unique                  distinct sources, destinations, conversations (HyperLogLog)\n"
 	"  flows [-n N] [--sort bytes|packets|duration|rtt]\n"
 	"                          flow counts, the largest flows (live and ended)\n"
 	"  rates [--last SECONDS]  packets, bits and new flows per second, with a sparkline\n"
@@ -204,8 +205,7 @@ parse_args(int argc, char **argv, struct options *o)
 		{"socket", required_argument, NULL, 's'},   {"json", no_argument, NULL, 'j'},
 		{"timeout", required_argument, NULL, 't'},  {"top", required_argument, NULL, 'n'},
 		{"interval", required_argument, NULL, 'I'}, {"count", required_argument, NULL, 'C'},
-		{"last", required_argument, NULL, 'L'},
-		{"sort", required_argument, NULL, 'S'},
+		{"last", required_argument, NULL, 'L'},	    {"sort", required_argument, NULL, 'S'},
 		{"help", no_argument, NULL, 'h'},	    {NULL, 0, NULL, 0},
 	};
 	const char *env = getenv("WIRESTAT_SOCKET");
