@@ -5,7 +5,7 @@ _wirestatctl()
 	local cur prev words cword i cmd="" what=""
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD - 1]}
-	local commands="status stats top cores ports reset unique flows rates filter watch help"
+	local commands="status stats top cores ports reset unique flows rates export filter watch help"
 	local opts="--socket --json --timeout --help"
 
 	# The command and its first argument, skipping options and their values.
