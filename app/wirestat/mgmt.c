@@ -525,6 +525,22 @@ cmd_reset(void *ctx, const json_t *req, json_t **result, char *err, size_t err_s
 	return 0;
 }
 
+/* The control socket's own counters (docs/control.md). */
+static json_t *
+control_json(struct ws_app *app)
+{
+	struct ws_ctl_counters c;
+
+	ws_ctl_server_counters(app->ctl, &c);
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "accepted",
+			 (json_int_t)c.accepted, "rejected", (json_int_t)c.rejected, "requests",
+			 (json_int_t)c.requests, "bad_requests", (json_int_t)c.bad_requests,
+			 "too_long", (json_int_t)c.too_long, "denied", (json_int_t)c.denied,
+			 "rate_limited", (json_int_t)c.rate_limited, "stalled_clients",
+			 (json_int_t)c.stalled_clients, "dropped_clients",
+			 (json_int_t)c.dropped_clients);
+}
+
 /* What an operator reads first: is everything up, is anything dropped. */
 static int
 cmd_status(void *ctx, const json_t *req, json_t **result, char *err, size_t err_size)
@@ -547,10 +563,11 @@ cmd_status(void *ctx, const json_t *req, json_t **result, char *err, size_t err_
 						       json_object_get(p, "driver")));
 		json_decref(p);
 	}
-	*result = json_pack("{s:s, s:b, s:I, s:I, s:o, s:o, s:o, s:i}", "state", "running",
+	*result = json_pack("{s:s, s:b, s:I, s:I, s:o, s:o, s:o, s:i, s:o}", "state", "running",
 			    "ports_up", all_up, "packets", (json_int_t)app->merged->c.packets,
 			    "bytes", (json_int_t)app->merged->c.bytes, "ports", ports, "drops",
-			    drops, "time", time_json(app), "rx_lcores", app->n_rx);
+			    drops, "time", time_json(app), "rx_lcores", app->n_rx, "control",
+			    control_json(app));
 	return 0;
 }
 
@@ -588,22 +605,29 @@ cmd_filter(void *ctx, const json_t *req, json_t **result, char *err, size_t err_
 	return 0;
 }
 
+/* Reading the filter is open to all; setting or clearing it is administration. */
+static bool
+filter_changes(const json_t *req)
+{
+	return json_object_get(req, "set") || json_is_true(json_object_get(req, "clear"));
+}
+
 const struct ws_ctl_cmd ws_mgmt_cmds[] = {
 	{"filter", "read; \"set\": EXPR changes, \"clear\": true removes the capture filter",
-	 cmd_filter},
+	 cmd_filter, filter_changes},
 	{"status", "ports up, drops, uptime", cmd_status},
 	{"stats", "the whole report; \"n\": entries per top list", cmd_stats},
 	{"top", "one top list: \"what\": dst|src|ports|hosts, \"n\"", cmd_top},
 	{"cores", "per RX lcore: packets, spread, drops, busy ratio", cmd_cores},
 	{"ports", "per port: NIC counters and xstats", cmd_ports},
-	{"reset", "zero the statistics of every RX lcore", cmd_reset},
+	{"reset", "zero the statistics of every RX lcore", cmd_reset, ws_ctl_changes_always},
 	{"rates", "packets, bytes and new flows per second; \"last\": seconds", cmd_rates},
 	{"unique", "distinct sources, destinations and conversations (HyperLogLog)", cmd_unique},
 	{"flows",
 	 "flow counts and the largest ended flows; \"n\", \"sort\": bytes|packets|"
 	 "duration|rtt",
 	 cmd_flows},
-	{NULL, NULL, NULL},
+	{NULL, NULL, NULL, NULL},
 };
 
 /* Daemon: snapshot on a period, answer the socket in between, until a signal. */

@@ -44,6 +44,8 @@ struct ws_run {
 	const char *socket_path; /**< NULL: no control socket */
 	unsigned int socket_mode;
 	int socket_gid;			 /**< -1: keep the daemon's */
+	int admin_gid;			 /**< may change state over the socket, -1: none */
+	const char *admin_group;	 /**< its name, for messages */
 	char file_prefix[64];		 /**< runtime directory to remove at exit, "" for none */
 	char filter[WS_FILTER_EXPR_MAX]; /**< capture filter at start, "" for none */
 	bool filter_jit;		 /**< native code for filters where DPDK can */
@@ -88,6 +90,9 @@ void ws_mgmt_print(struct ws_app *app, FILE *f);
 int ws_mgmt_loop(struct ws_app *app);
 int ws_mgmt_offline(struct ws_app *app);
 extern const struct ws_ctl_cmd ws_mgmt_cmds[];
+
+/* privs.c: after start-up, keep only what DPDK may still need; kept names them. */
+int ws_privs_drop(char *kept, size_t kept_size);
 
 /* capture.c */
 int ws_capture_check(struct ws_run *run, uint32_t *max_caplen, char *err, size_t err_size);
