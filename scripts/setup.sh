@@ -11,7 +11,7 @@ PACKAGES="
 	build-essential pkg-config meson ninja-build python3
 	libdpdk-dev dpdk dpdk-dev libcyaml-dev libyaml-dev libcmocka-dev libpcap-dev libjansson-dev
 	clang libclang-rt-14-dev
-	tshark tcpdump valgrind
+	tshark tcpdump valgrind libcap2-bin
 "
 
 missing=""

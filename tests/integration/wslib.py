@@ -76,7 +76,7 @@ class Daemon:
     """wirestat -c on a temporary configuration; stopped (SIGTERM) on exit."""
 
     def __init__(self, build, ports, rx=(1,), mbufs=8191, prefix=None, extra="", rx_queues=1,
-                 telemetry=False):
+                 telemetry=False, socket_mode="0600"):
         self.build = build
         self.dir = tempfile.mkdtemp(prefix="wsit.")
         self.prefix = prefix or "wsit%d" % os.getpid()
@@ -100,7 +100,7 @@ mempool:
   mbufs: {mbufs}
 socket:
   path: {self.sock}
-  mode: "0600"
+  mode: "{socket_mode}"
 {extra}""")
         self.proc = None
         self.out = self.err = b""
