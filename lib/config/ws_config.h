@@ -91,9 +91,9 @@ struct ws_config_analytics {
 	uint32_t top_n;		/**< entries reported, 1..1000 */
 	uint32_t snapshot_ms;	/**< RX lcore publish period, 10..60000 */
 	uint32_t rate_seconds;	/**< seconds of per-second traffic kept, 60..86400 */
-	uint32_t flow_capacity;	/**< flows per RX lcore, preallocated, 64..67108864 */
+	uint32_t flow_capacity; /**< flows per RX lcore, preallocated, 64..67108864 */
 	uint32_t flow_idle_s;	/**< end a flow without packets for this long, 1..86400 */
-	uint32_t flow_active_s;	/**< cut a record of a longer flow, 1..86400 */
+	uint32_t flow_active_s; /**< cut a record of a longer flow, 1..86400 */
 };
 
 /** The whole configuration; read-only once ws_config_load() has returned it. */
@@ -121,6 +121,13 @@ struct ws_config {
  *         file over 1 MiB, ENOMEM.
  */
 struct ws_config *ws_config_load(const char *path, char *err, size_t err_size);
+
+/**
+ * ws_config_load() from bytes in memory (fuzzing, tests); name stands for the
+ * file in messages. Same errors, without the open(2) ones.
+ */
+struct ws_config *ws_config_load_data(const char *name, const void *data, size_t len, char *err,
+				      size_t err_size);
 
 /** Release a configuration from ws_config_load(); NULL is ignored. */
 void ws_config_free(struct ws_config *c);
