@@ -40,25 +40,33 @@ cmd_args(void *ctx, const json_t *req, json_t **result, char *err, size_t err_si
 	return *result ? 0 : ENOMEM;
 }
 
-/* Must never run for a peer without rights. */
-static int
-cmd_change(void *ctx, const json_t *req, json_t **result, char *err, size_t err_size)
-{
-	if (!peer_admin)
-		abort();
-	return cmd_args(ctx, req, result, err, err_size);
-}
-
 static bool
 change_if_set(const json_t *req)
 {
 	return json_object_get(req, "set") || json_is_true(json_object_get(req, "clear"));
 }
 
+/* A change must never run for a peer without rights. */
+static int
+cmd_reset(void *ctx, const json_t *req, json_t **result, char *err, size_t err_size)
+{
+	if (!peer_admin)
+		abort();
+	return cmd_args(ctx, req, result, err, err_size);
+}
+
+static int
+cmd_filter(void *ctx, const json_t *req, json_t **result, char *err, size_t err_size)
+{
+	if (!peer_admin && change_if_set(req))
+		abort();
+	return cmd_args(ctx, req, result, err, err_size);
+}
+
 static const struct ws_ctl_cmd cmds[] = {
 	{"top", "reads", cmd_args, NULL},
-	{"reset", "changes", cmd_change, ws_ctl_changes_always},
-	{"filter", "changes with set/clear", cmd_change, change_if_set},
+	{"reset", "changes", cmd_reset, ws_ctl_changes_always},
+	{"filter", "changes with set/clear", cmd_filter, change_if_set},
 	{NULL, NULL, NULL, NULL},
 };
 
