@@ -175,6 +175,21 @@ flows_json(struct ws_app *app, unsigned int n)
 			 "records_lost", (json_int_t)lost, "top", top);
 }
 
+/* Flow-table fill, summed over RX lcores. */
+static json_t *
+flow_table_json(struct ws_app *app)
+{
+	uint64_t active = 0, capacity = 0;
+	unsigned int i;
+
+	for (i = 0; i < app->n_rx; i++) {
+		active += app->rx_cnt[i].flows.active;
+		capacity += app->run.flows.capacity;
+	}
+	return json_pack("{s:I, s:I}", "active", (json_int_t)active, "capacity",
+			 (json_int_t)capacity);
+}
+
 /* Merge the latest snapshot of every RX lcore into app->merged. */
 int
 ws_mgmt_refresh(struct ws_app *app)
@@ -191,6 +206,9 @@ ws_mgmt_refresh(struct ws_app *app)
 			rc = ws_stats_merge(app->merged, app->scratch);
 		if (rc < 0)
 			return rc;
+		/* From the same snapshot as the lcore's counters: they add up exactly. */
+		app->rx_packets[i] = app->scratch->c.packets;
+		app->rx_malformed[i] = app->scratch->c.malformed;
 	}
 	app->snapshots++;
 	return 0;
@@ -229,12 +247,14 @@ cores_json(struct ws_app *app)
 		const struct ws_rx_counters *c = &app->rx_cnt[i];
 
 		json_array_append_new(
-			list, json_pack("{s:i, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:f}", "lcore",
-					app->rx[i]->lcore_id, "index", i, "rx", (json_int_t)c->rx,
-					"spread_in", (json_int_t)c->spread_in, "spread_out",
-					(json_int_t)c->spread_out, "ring_full",
+			list, json_pack("{s:i, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f}",
+					"lcore", app->rx[i]->lcore_id, "index", i, "rx",
+					(json_int_t)c->rx, "spread_in", (json_int_t)c->spread_in,
+					"spread_out", (json_int_t)c->spread_out, "ring_full",
 					(json_int_t)c->ring_full, "passed", (json_int_t)c->passed,
-					"rejected", (json_int_t)c->rejected, "busy",
+					"rejected", (json_int_t)c->rejected, "packets",
+					(json_int_t)app->rx_packets[i], "malformed",
+					(json_int_t)app->rx_malformed[i], "busy",
 					c->total_tsc ? (double)c->busy_tsc / c->total_tsc : 0.0));
 	}
 	return list;
@@ -532,13 +552,22 @@ control_json(struct ws_app *app)
 	struct ws_ctl_counters c;
 
 	ws_ctl_server_counters(app->ctl, &c);
-	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "accepted",
-			 (json_int_t)c.accepted, "rejected", (json_int_t)c.rejected, "requests",
-			 (json_int_t)c.requests, "bad_requests", (json_int_t)c.bad_requests,
-			 "too_long", (json_int_t)c.too_long, "denied", (json_int_t)c.denied,
-			 "rate_limited", (json_int_t)c.rate_limited, "stalled_clients",
-			 (json_int_t)c.stalled_clients, "dropped_clients",
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "accepted",
+			 (json_int_t)c.accepted, "rejected", (json_int_t)c.rejected, "evicted",
+			 (json_int_t)c.evicted, "requests", (json_int_t)c.requests, "bad_requests",
+			 (json_int_t)c.bad_requests, "too_long", (json_int_t)c.too_long, "denied",
+			 (json_int_t)c.denied, "rate_limited", (json_int_t)c.rate_limited,
+			 "stalled_clients", (json_int_t)c.stalled_clients, "dropped_clients",
 			 (json_int_t)c.dropped_clients);
+}
+
+/* Mbufs out of the pool: on the NIC rings, in lcore caches, in spread rings, being read. */
+static json_t *
+mempool_json(struct ws_app *app)
+{
+	return json_pack("{s:I, s:I, s:I}", "size", (json_int_t)app->pool->size, "in_use",
+			 (json_int_t)rte_mempool_in_use_count(app->pool), "available",
+			 (json_int_t)rte_mempool_avail_count(app->pool));
 }
 
 /* What an operator reads first: is everything up, is anything dropped. */
@@ -563,11 +592,12 @@ cmd_status(void *ctx, const json_t *req, json_t **result, char *err, size_t err_
 						       json_object_get(p, "driver")));
 		json_decref(p);
 	}
-	*result = json_pack("{s:s, s:b, s:I, s:I, s:o, s:o, s:o, s:i, s:o}", "state", "running",
-			    "ports_up", all_up, "packets", (json_int_t)app->merged->c.packets,
-			    "bytes", (json_int_t)app->merged->c.bytes, "ports", ports, "drops",
-			    drops, "time", time_json(app), "rx_lcores", app->n_rx, "control",
-			    control_json(app));
+	*result = json_pack(
+		"{s:s, s:b, s:I, s:I, s:o, s:o, s:o, s:i, s:o, s:o, s:o}", "state", "running",
+		"ports_up", all_up, "packets", (json_int_t)app->merged->c.packets, "bytes",
+		(json_int_t)app->merged->c.bytes, "ports", ports, "drops", drops, "time",
+		time_json(app), "rx_lcores", app->n_rx, "control", control_json(app), "mempool",
+		mempool_json(app), "flow_table", flow_table_json(app));
 	return 0;
 }
 

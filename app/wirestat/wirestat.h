@@ -66,6 +66,8 @@ struct ws_app {
 	struct ws_stats *merged;
 	struct ws_stats *scratch;
 	struct ws_rx_counters rx_cnt[WS_RX_MAX_LCORES];
+	uint64_t rx_packets[WS_RX_MAX_LCORES];	 /* counted into each lcore's statistics */
+	uint64_t rx_malformed[WS_RX_MAX_LCORES]; /* of those, not decoded fully */
 	struct ws_ctl_server *ctl;
 	/* Ended flows: counted, the largest kept (a min-heap on bytes), optionally written. */
 	uint64_t records;

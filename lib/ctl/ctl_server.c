@@ -25,6 +25,7 @@ struct client {
 	int closing; /* close once out is flushed */
 	struct ws_ctl_peer peer;
 	uint64_t rate_tat_us; /* when the rate budget is whole again (GCRA) */
+	uint64_t active_ms;   /* last accept or request */
 	size_t in_len;
 	uint64_t partial_since; /* ms when an unfinished request began, 0: none */
 	char *in;		/* WS_CTL_REQ_MAX bytes, allocated with the server */
@@ -247,6 +248,7 @@ handle_line(struct ws_ctl_server *s, struct client *c, const char *line, size_t 
 {
 	char msg[96];
 
+	c->active_ms = now_ms();
 	if (!rate_allows(c)) {
 		s->cnt.rate_limited++;
 		snprintf(msg, sizeof(msg), "more than %u requests per second on this connection",
@@ -385,6 +387,40 @@ peer_identify(const struct ws_ctl_server *s, int fd, struct ws_ctl_peer *p)
 		.pid = cr.pid, .uid = cr.uid, .gid = cr.gid, .admin = peer_is_admin(s, fd, &cr)};
 }
 
+/*
+ * A free slot, or that of the client silent longest, if for WS_CTL_IDLE_MS:
+ * connections that sit silent must not lock everyone else out. Clients with
+ * a request under way keep theirs (they time out after stall_ms), and so do
+ * new ones whose first request may be on its way. WS_CTL_MAX_CLIENTS: none.
+ */
+static unsigned int
+slot_take(struct ws_ctl_server *s)
+{
+	static const char bye[] = "{\"status\":16,\"error\":\"closed: idle while every "
+				  "client slot was wanted\"}\n";
+	unsigned int i, idle = WS_CTL_MAX_CLIENTS;
+	uint64_t now = now_ms();
+
+	for (i = 0; i < WS_CTL_MAX_CLIENTS; i++) {
+		const struct client *c = &s->clients[i];
+
+		if (c->fd < 0)
+			return i;
+		if (!c->closing && c->in_len == 0 && c->out_len == c->out_off &&
+		    now - c->active_ms >= WS_CTL_IDLE_MS &&
+		    (idle == WS_CTL_MAX_CLIENTS || c->active_ms < s->clients[idle].active_ms))
+			idle = i;
+	}
+	if (idle < WS_CTL_MAX_CLIENTS) {
+		if (send(s->clients[idle].fd, bye, sizeof(bye) - 1, MSG_DONTWAIT | MSG_NOSIGNAL) <
+		    0)
+			(void)0; /* best effort: it is closed either way */
+		client_close(s, &s->clients[idle]);
+		s->cnt.evicted++;
+	}
+	return idle;
+}
+
 static void
 accept_clients(struct ws_ctl_server *s)
 {
@@ -393,9 +429,7 @@ accept_clients(struct ws_ctl_server *s)
 	int fd;
 
 	while ((fd = accept4(s->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
-		for (i = 0; i < WS_CTL_MAX_CLIENTS; i++)
-			if (s->clients[i].fd < 0)
-				break;
+		i = slot_take(s);
 		if (i == WS_CTL_MAX_CLIENTS) {
 			s->cnt.rejected++;
 			if (send(fd, busy, sizeof(busy) - 1, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
@@ -405,6 +439,7 @@ accept_clients(struct ws_ctl_server *s)
 		}
 		s->clients[i].fd = fd;
 		s->clients[i].rate_tat_us = 0;
+		s->clients[i].active_ms = now_ms();
 		peer_identify(s, fd, &s->clients[i].peer);
 		s->cnt.accepted++;
 	}

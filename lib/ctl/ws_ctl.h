@@ -28,9 +28,15 @@
 
 /** Longest request line accepted, newline included. */
 #define WS_CTL_REQ_MAX 65536
+/** A client silent this long (nothing under way) may lose its slot to a new one. */
+#define WS_CTL_IDLE_MS 1000
 /** Replies a slow client may leave unread before it is dropped. */
 #define WS_CTL_OUT_MAX (8u << 20)
-/** Clients connected at once; more are answered with an error and closed. */
+/**
+ * Clients connected at once. A new one takes the slot of the client silent
+ * longest, if for WS_CTL_IDLE_MS; otherwise it is answered with an error
+ * and closed.
+ */
 #define WS_CTL_MAX_CLIENTS 64
 /** A request left unfinished this long is answered with ETIMEDOUT and its client closed. */
 #define WS_CTL_STALL_MS 5000
@@ -72,10 +78,11 @@ struct ws_ctl_peer {
 
 /** Counters of the server, for the daemon's own statistics. */
 struct ws_ctl_counters {
-	uint64_t accepted;	  /**< connections accepted */
-	uint64_t rejected;	  /**< refused: too many clients */
-	uint64_t requests;	  /**< requests answered */
-	uint64_t bad_requests;	  /**< not JSON, not an object, too long, unknown command */
+	uint64_t accepted;     /**< connections accepted */
+	uint64_t rejected;     /**< refused: every slot held by a client with a request under way */
+	uint64_t evicted;      /**< closed, idle longest, to make room for a new client */
+	uint64_t requests;     /**< requests answered */
+	uint64_t bad_requests; /**< not JSON, not an object, too long, unknown command */
 	uint64_t dropped_clients; /**< closed for leaving too much unread */
 	uint64_t stalled_clients; /**< closed for leaving a request unfinished */
 	uint64_t too_long;	  /**< closed for a request over WS_CTL_REQ_MAX */

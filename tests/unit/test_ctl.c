@@ -435,6 +435,38 @@ test_rate(void **state)
 	assert_int_equal(c.rate_limited, limited);
 }
 
+/* Silent connections holding every slot give way, the longest silent first. */
+static void
+test_idle_evicted(void **state)
+{
+	struct fixture *f = *state;
+	int fds[WS_CTL_MAX_CLIENTS];
+	struct ws_ctl_counters c;
+	unsigned int i;
+	char buf[256];
+	ssize_t got;
+	json_t *rep;
+
+	for (i = 0; i < WS_CTL_MAX_CLIENTS; i++) {
+		fds[i] = ws_ctl_connect(f->path);
+		assert_true(fds[i] >= 0);
+		usleep(1000); /* the first is the longest silent */
+	}
+	usleep((WS_CTL_IDLE_MS + 200) * 1000);
+	rep = call(f, json_pack("{s:s}", "cmd", "echo"));
+	assert_int_equal(status_of(rep), 0);
+	json_decref(rep);
+	got = recv(fds[0], buf, sizeof(buf) - 1, 0);
+	assert_true(got > 0);
+	buf[got] = '\0';
+	assert_non_null(strstr(buf, "idle while every client slot was wanted"));
+	ws_ctl_server_counters(f->srv, &c);
+	assert_int_equal(c.evicted, 1);
+	assert_int_equal(c.rejected, 0);
+	for (i = 0; i < WS_CTL_MAX_CLIENTS; i++)
+		close(fds[i]);
+}
+
 int
 main(void)
 {
@@ -449,6 +481,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_rights, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rights_own_user, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rate, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_idle_evicted, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
