@@ -125,10 +125,21 @@ reply(struct ws_ctl_server *s, struct client *c, json_t *msg)
 	}
 }
 
+/*
+ * Messages quote requests, and a cut (%.64s) can split a UTF-8 sequence that
+ * jansson would then refuse, leaving no reply at all: keep them ASCII.
+ */
 static json_t *
 error_reply(int status, const char *msg)
 {
-	return json_pack("{s:i, s:s}", "status", status, "error", msg);
+	char clean[512];
+	size_t i;
+
+	for (i = 0; msg[i] && i < sizeof(clean) - 1; i++)
+		clean[i] =
+			(unsigned char)msg[i] < 0x20 || (unsigned char)msg[i] > 0x7e ? '?' : msg[i];
+	clean[i] = '\0';
+	return json_pack("{s:i, s:s}", "status", status, "error", clean);
 }
 
 static json_t *
