@@ -26,7 +26,10 @@ app) "$seeder" -a "$work/seeds" $seeds ;;
 files) for s in $seeds; do cp -r "$s"/. "$work/seeds/" 2>/dev/null || cp "$s" "$work/seeds/"; done ;;
 *) echo "run-fuzz.sh: seeding '$seeding'?" >&2; exit 2 ;;
 esac
-# libFuzzer's default error exit code, 77, would read as "skipped" to meson.
-exec "$fuzzer" -max_total_time="$secs" -max_len="$maxlen" -error_exitcode=1 -timeout_exitcode=1 \
+# libFuzzer's default error exit code, 77, would read as "skipped" to meson. Not
+# exec'd: the trap must remove the work directory afterwards.
+rc=0
+"$fuzzer" -max_total_time="$secs" -max_len="$maxlen" -error_exitcode=1 -timeout_exitcode=1 \
 	-artifact_prefix="$PWD/fuzz-artifacts/$(basename "$fuzzer")-" -print_final_stats=1 "$@" \
-	"$work/corpus" "$work/seeds"
+	"$work/corpus" "$work/seeds" || rc=$?
+exit $rc
