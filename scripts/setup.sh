@@ -13,7 +13,7 @@ PACKAGES="
 	build-essential pkg-config meson ninja-build python3
 	libdpdk-dev dpdk dpdk-dev libcyaml-dev libyaml-dev libcmocka-dev libpcap-dev libjansson-dev
 	clang libclang-rt-14-dev
-	tshark tcpdump valgrind nfdump
+	tshark tcpdump valgrind nfdump libcap2-bin
 	curl prometheus
 	systemd man-db groff-base python3-yaml python3-pyelftools tmux chromium
 "

@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-3-Clause
-# The whole test suite: set-up, build with warnings as errors, unit and golden
-# tests, the same under ASan/UBSan, then a short libFuzzer run.
+# The whole test suite: set-up, build with warnings as errors, unit, golden and
+# integration tests, the same (and the daemon) under ASan/UBSan, a one-minute
+# soak, then a short libFuzzer run of every target.
 #   WS_FUZZ_SECONDS=N   fuzz time per target (default 30)
 set -eu
 cd "$(dirname "$0")/.."
@@ -15,6 +16,13 @@ meson test -C build --suite unit --suite golden --suite integration --print-erro
 	meson setup build-asan --werror -Db_sanitize=address,undefined -Db_lundef=false
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	meson test -C build-asan --suite unit --suite golden --print-errorlogs
+# The daemon itself under ASan, UBSan and leak checking: faults and the control
+# socket's security, each ending with a clean stop (a leak fails it).
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	meson test -C build-asan --print-errorlogs faults security
+
+# One minute of the soak (scripts/soak.sh runs as long as asked).
+meson test -C build --suite soak --print-errorlogs
 
 [ -f build-fuzz/build.ninja ] ||
 	CC=clang meson setup build-fuzz -Dfuzz=enabled -Db_sanitize=address,undefined \

@@ -399,6 +399,18 @@ daemon_prepare(const struct options *o, struct ws_config **cp, struct ws_run *ru
 		}
 		run->socket_gid = (int)g->gr_gid;
 	}
+	run->admin_gid = -1;
+	run->admin_group = c->socket.admin_group;
+	if (c->socket.admin_group[0]) {
+		g = getgrnam(c->socket.admin_group);
+		if (!g) {
+			fprintf(stderr,
+				"wirestat: %s: socket.admin_group: no group '%s' on this system\n",
+				o->config, c->socket.admin_group);
+			return -EINVAL;
+		}
+		run->admin_gid = (int)g->gr_gid;
+	}
 	return n;
 }
 
@@ -422,10 +434,11 @@ exporters_start(struct ws_app *app)
 	return rc;
 }
 
-/* Answer the control socket until SIGINT/SIGTERM. */
+/* Answer the control socket until SIGINT/SIGTERM; the socket is the last privileged step. */
 static int
 daemon_run(struct ws_app *app)
 {
+	char kept[128];
 	int rc;
 
 	app->ctl = ws_ctl_server_create(app->run.socket_path, app->run.socket_mode,
@@ -435,8 +448,16 @@ daemon_run(struct ws_app *app)
 			errno == EADDRINUSE ? "another wirestat answers there" : strerror(errno));
 		return -errno;
 	}
+	ws_ctl_server_set_admin_group(app->ctl, (gid_t)app->run.admin_gid, app->run.admin_group);
 	rc = exporters_start(app);
 	if (rc == 0) {
+		rc = ws_privs_drop(kept, sizeof(kept));
+		if (rc < 0)
+			fprintf(stderr, "wirestat: cannot drop privileges: %s\n", strerror(-rc));
+	}
+	if (rc == 0) {
+		fprintf(stderr, "wirestat: privileges dropped; capabilities kept: %s\n",
+			kept[0] ? kept : "none");
 		fprintf(stderr,
 			"wirestat: running: %u port(s), %u RX lcore(s), control socket %s, "
 			"metrics %s\n",

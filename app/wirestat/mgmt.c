@@ -217,6 +217,21 @@ flows_json(struct ws_app *app, unsigned int n)
 		hist_json(bytes_bounds, 1, app->flow_bytes_hist));
 }
 
+/* Flow-table fill, summed over RX lcores. */
+static json_t *
+flow_table_json(struct ws_app *app)
+{
+	uint64_t active = 0, capacity = 0;
+	unsigned int i;
+
+	for (i = 0; i < app->n_rx; i++) {
+		active += app->rx_cnt[i].flows.active;
+		capacity += app->run.flows.capacity;
+	}
+	return json_pack("{s:I, s:I}", "active", (json_int_t)active, "capacity",
+			 (json_int_t)capacity);
+}
+
 /* Merge the latest snapshot of every RX lcore into app->merged. */
 int
 ws_mgmt_refresh(struct ws_app *app)
@@ -234,6 +249,9 @@ ws_mgmt_refresh(struct ws_app *app)
 			rc = ws_stats_merge(app->merged, app->scratch);
 		if (rc < 0)
 			return rc;
+		/* From the same snapshot as the lcore's counters: they add up exactly. */
+		app->rx_packets[i] = app->scratch->c.packets;
+		app->rx_malformed[i] = app->scratch->c.malformed;
 	}
 	app->snapshots++;
 	app->refreshed_ns = ws_now_ns();
@@ -356,12 +374,14 @@ cores_json(struct ws_app *app)
 		const struct ws_rx_counters *c = &app->rx_cnt[i];
 
 		json_array_append_new(
-			list, json_pack("{s:i, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:f}", "lcore",
-					app->rx[i]->lcore_id, "index", i, "rx", (json_int_t)c->rx,
-					"spread_in", (json_int_t)c->spread_in, "spread_out",
-					(json_int_t)c->spread_out, "ring_full",
+			list, json_pack("{s:i, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f}",
+					"lcore", app->rx[i]->lcore_id, "index", i, "rx",
+					(json_int_t)c->rx, "spread_in", (json_int_t)c->spread_in,
+					"spread_out", (json_int_t)c->spread_out, "ring_full",
 					(json_int_t)c->ring_full, "passed", (json_int_t)c->passed,
-					"rejected", (json_int_t)c->rejected, "busy",
+					"rejected", (json_int_t)c->rejected, "packets",
+					(json_int_t)app->rx_packets[i], "malformed",
+					(json_int_t)app->rx_malformed[i], "busy",
 					c->total_tsc ? (double)c->busy_tsc / c->total_tsc : 0.0));
 	}
 	return list;
@@ -653,6 +673,31 @@ cmd_reset(void *ctx, const json_t *req, json_t **result, char *err, size_t err_s
 	return 0;
 }
 
+/* The control socket's own counters (docs/control.md). */
+static json_t *
+control_json(struct ws_app *app)
+{
+	struct ws_ctl_counters c;
+
+	ws_ctl_server_counters(app->ctl, &c);
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "accepted",
+			 (json_int_t)c.accepted, "rejected", (json_int_t)c.rejected, "evicted",
+			 (json_int_t)c.evicted, "requests", (json_int_t)c.requests, "bad_requests",
+			 (json_int_t)c.bad_requests, "too_long", (json_int_t)c.too_long, "denied",
+			 (json_int_t)c.denied, "rate_limited", (json_int_t)c.rate_limited,
+			 "stalled_clients", (json_int_t)c.stalled_clients, "dropped_clients",
+			 (json_int_t)c.dropped_clients);
+}
+
+/* Mbufs out of the pool: on the NIC rings, in lcore caches, in spread rings, being read. */
+static json_t *
+mempool_json(struct ws_app *app)
+{
+	return json_pack("{s:I, s:I, s:I}", "size", (json_int_t)app->pool->size, "in_use",
+			 (json_int_t)rte_mempool_in_use_count(app->pool), "available",
+			 (json_int_t)rte_mempool_avail_count(app->pool));
+}
+
 /* What an operator reads first: is everything up, is anything dropped. */
 static int
 cmd_status(void *ctx, const json_t *req, json_t **result, char *err, size_t err_size)
@@ -676,12 +721,14 @@ cmd_status(void *ctx, const json_t *req, json_t **result, char *err, size_t err_
 		json_decref(p);
 	}
 	*result = json_pack(
-		"{s:s, s:b, s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:i, s:s}", "state", "running",
-		"ports_up", all_up, "packets", (json_int_t)app->merged->c.packets, "bytes",
-		(json_int_t)app->merged->c.bytes, "top_pending",
+		"{s:s, s:b, s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:i, s:s, s:o, s:o, s:o}", "state",
+		"running", "ports_up", all_up, "packets", (json_int_t)app->merged->c.packets,
+		"bytes", (json_int_t)app->merged->c.bytes, "top_pending",
 		(json_int_t)ws_stats_flow_pending(app->merged), "ports", ports, "drops", drops,
 		"recent", loss_recent_json(app), "time", time_json(app), "rx_lcores", app->n_rx,
-		"metrics", app->prom ? ws_prom_server_addr(app->prom) : "");
+		"metrics", app->prom ? ws_prom_server_addr(app->prom) : "", "control",
+		control_json(app), "mempool", mempool_json(app), "flow_table",
+		flow_table_json(app));
 	return 0;
 }
 
@@ -729,23 +776,31 @@ cmd_export(void *ctx, const json_t *req, json_t **result, char *err, size_t err_
 	return *result ? 0 : ENOMEM;
 }
 
+/* Reading the filter is open to all; setting or clearing it is administration. */
+static bool
+filter_changes(const json_t *req)
+{
+	return json_object_get(req, "set") || json_is_true(json_object_get(req, "clear"));
+}
+
 const struct ws_ctl_cmd ws_mgmt_cmds[] = {
 	{"filter", "read; \"set\": EXPR changes, \"clear\": true removes the capture filter",
-	 cmd_filter},
+	 cmd_filter, filter_changes},
 	{"status", "ports up, drops, uptime", cmd_status},
 	{"stats", "the whole report; \"n\": entries per top list", cmd_stats},
 	{"top", "one top list: \"what\": dst|src|ports|hosts, \"n\"", cmd_top},
 	{"cores", "per RX lcore: packets, spread, drops, busy ratio", cmd_cores},
 	{"ports", "per port: NIC counters and xstats", cmd_ports},
-	{"reset", "zero the statistics of every RX lcore", cmd_reset},
+	{"reset", "zero the statistics of every RX lcore", cmd_reset, ws_ctl_changes_always},
 	{"rates", "packets, bytes and new flows per second; \"last\": seconds", cmd_rates},
 	{"unique", "distinct sources, destinations and conversations (HyperLogLog)", cmd_unique},
 	{"flows",
 	 "flow counts and the largest flows, live and ended; \"n\", \"sort\": bytes|packets|"
 	 "duration|rtt",
 	 cmd_flows},
-	{"export", "IPFIX collectors: records sent and dropped, errors, connections", cmd_export},
-	{NULL, NULL, NULL},
+	{"export", "IPFIX collectors: records sent and dropped, errors, connections", cmd_export,
+	 NULL},
+	{NULL, NULL, NULL, NULL},
 };
 
 /*

@@ -68,6 +68,8 @@ struct ws_run {
 	const char *socket_path; /**< NULL: no control socket */
 	unsigned int socket_mode;
 	int socket_gid;			 /**< -1: keep the daemon's */
+	int admin_gid;			 /**< may change state over the socket, -1: none */
+	const char *admin_group;	 /**< its name, for messages */
 	char file_prefix[64];		 /**< runtime directory to remove at exit, "" for none */
 	char filter[WS_FILTER_EXPR_MAX]; /**< capture filter at start, "" for none */
 	bool filter_jit;		 /**< native code for filters where DPDK can */
@@ -93,6 +95,8 @@ struct ws_app {
 	struct ws_rx_counters rx_cnt[WS_RX_MAX_LCORES];
 	unsigned int n_live[WS_RX_MAX_LCORES];
 	struct ws_flow live[WS_RX_MAX_LCORES][WS_RX_LIVE_TOP]; /* largest live flows, per lcore */
+	uint64_t rx_packets[WS_RX_MAX_LCORES];	 /* counted into each lcore's statistics */
+	uint64_t rx_malformed[WS_RX_MAX_LCORES]; /* of those, not decoded fully */
 	struct ws_ctl_server *ctl;
 	struct ws_prom_server *prom; /* NULL: no Prometheus endpoint */
 	/* Ended flows: counted, the largest kept (a min-heap on bytes), optionally written. */
@@ -156,6 +160,8 @@ void ws_export_destroy(struct ws_app *app);
 json_t *ws_export_json(struct ws_app *app);
 /* html.c: the report as one self-contained page. @return 0 or -errno. */
 int ws_html_write(FILE *f, const json_t *report);
+/* privs.c: after start-up, keep only what DPDK may still need; kept names them. */
+int ws_privs_drop(char *kept, size_t kept_size);
 
 /* capture.c */
 int ws_capture_check(struct ws_run *run, uint32_t *max_caplen, char *err, size_t err_size);

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "config_internal.h"
@@ -112,11 +113,41 @@ cyaml_load(struct load_ctx *x, struct ws_config **c)
 			    x->cyaml_msg);
 }
 
+/* The file's bytes are in x->data: parse, walk, load, complete, check. */
+static struct ws_config *
+load(struct load_ctx *x)
+{
+	struct ws_config *c = NULL;
+	int rc;
+
+	rc = config_yaml_parse(x);
+	if (rc < 0)
+		goto out;
+	rc = config_yaml_walk(x, &config_schema);
+	if (rc < 0)
+		goto out;
+	rc = cyaml_load(x, &c);
+	if (rc < 0)
+		goto out;
+	config_defaults_apply(x, c);
+	rc = config_check(x, c);
+	if (rc < 0)
+		goto out_free_config;
+	config_ctx_release(x);
+	return c;
+
+out_free_config:
+	ws_config_free(c);
+out:
+	config_ctx_release(x);
+	errno = -rc;
+	return NULL;
+}
+
 struct ws_config *
 ws_config_load(const char *path, char *err, size_t err_size)
 {
 	struct load_ctx x = {.file = path, .err = err, .err_size = err ? err_size : 0};
-	struct ws_config *c = NULL;
 	int rc;
 
 	if (x.err_size > 0)
@@ -129,24 +160,37 @@ ws_config_load(const char *path, char *err, size_t err_size)
 	rc = config_file_read(&x);
 	if (rc < 0)
 		goto out;
-	rc = config_yaml_parse(&x);
-	if (rc < 0)
-		goto out;
-	rc = config_yaml_walk(&x, &config_schema);
-	if (rc < 0)
-		goto out;
-	rc = cyaml_load(&x, &c);
-	if (rc < 0)
-		goto out;
-	config_defaults_apply(&x, c);
-	rc = config_check(&x, c);
-	if (rc < 0)
-		goto out_free_config;
-	config_ctx_release(&x);
-	return c;
+	return load(&x);
 
-out_free_config:
-	ws_config_free(c);
+out:
+	config_ctx_release(&x);
+	errno = -rc;
+	return NULL;
+}
+
+struct ws_config *
+ws_config_load_data(const char *name, const void *data, size_t len, char *err, size_t err_size)
+{
+	struct load_ctx x = {
+		.file = name ? name : "(buffer)", .err = err, .err_size = err ? err_size : 0};
+	int rc;
+
+	if (x.err_size > 0)
+		err[0] = '\0';
+	if (len > CONFIG_FILE_MAX) {
+		rc = config_error(&x, -EFBIG, 0, NULL, "file is larger than %u bytes",
+				  CONFIG_FILE_MAX);
+		goto out;
+	}
+	x.data = malloc(len + 1);
+	if (x.data == NULL) {
+		rc = config_error(&x, -ENOMEM, 0, NULL, "out of memory");
+		goto out;
+	}
+	memcpy(x.data, data, len);
+	x.len = len;
+	return load(&x);
+
 out:
 	config_ctx_release(&x);
 	errno = -rc;

@@ -147,6 +147,13 @@ struct ws_config {
  */
 struct ws_config *ws_config_load(const char *path, char *err, size_t err_size);
 
+/**
+ * ws_config_load() from bytes in memory (fuzzing, tests); name stands for the
+ * file in messages. Same errors, without the open(2) ones.
+ */
+struct ws_config *ws_config_load_data(const char *name, const void *data, size_t len, char *err,
+				      size_t err_size);
+
 /** Release a configuration from ws_config_load(); NULL is ignored. */
 void ws_config_free(struct ws_config *c);
 

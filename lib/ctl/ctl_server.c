@@ -6,7 +6,9 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +23,9 @@
 struct client {
 	int fd;	     /* -1: free slot */
 	int closing; /* close once out is flushed */
+	struct ws_ctl_peer peer;
+	uint64_t rate_tat_us; /* when the rate budget is whole again (GCRA) */
+	uint64_t active_ms;   /* last accept or request */
 	size_t in_len;
 	uint64_t partial_since; /* ms when an unfinished request began, 0: none */
 	char *in;		/* WS_CTL_REQ_MAX bytes, allocated with the server */
@@ -35,6 +40,8 @@ struct ws_ctl_server {
 	void *ctx;
 	struct ws_ctl_counters cnt;
 	unsigned int stall_ms;
+	gid_t admin_gid; /* (gid_t)-1: none */
+	char admin_name[64];
 	struct client clients[WS_CTL_MAX_CLIENTS];
 	struct pollfd *pfd; /* WS_CTL_MAX_CLIENTS + 1 */
 };
@@ -70,12 +77,18 @@ out_append(struct client *c, const char *s, size_t n)
 }
 
 static uint64_t
-now_ms(void)
+now_us(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static uint64_t
+now_ms(void)
+{
+	return now_us() / 1000;
 }
 
 static void
@@ -112,10 +125,21 @@ reply(struct ws_ctl_server *s, struct client *c, json_t *msg)
 	}
 }
 
+/*
+ * Messages quote requests, and a cut (%.64s) can split a UTF-8 sequence that
+ * jansson would then refuse, leaving no reply at all: keep them ASCII.
+ */
 static json_t *
 error_reply(int status, const char *msg)
 {
-	return json_pack("{s:i, s:s}", "status", status, "error", msg);
+	char clean[512];
+	size_t i;
+
+	for (i = 0; msg[i] && i < sizeof(clean) - 1; i++)
+		clean[i] =
+			(unsigned char)msg[i] < 0x20 || (unsigned char)msg[i] > 0x7e ? '?' : msg[i];
+	clean[i] = '\0';
+	return json_pack("{s:i, s:s}", "status", status, "error", clean);
 }
 
 static json_t *
@@ -131,8 +155,34 @@ help_reply(const struct ws_ctl_cmd *cmds)
 	return json_pack("{s:i, s:o}", "status", 0, "result", list);
 }
 
+bool
+ws_ctl_changes_always(const json_t *req)
+{
+	(void)req;
+	return true;
+}
+
 static json_t *
-dispatch(struct ws_ctl_server *s, const json_t *req)
+denied_reply(struct ws_ctl_server *s, const struct ws_ctl_peer *peer, const char *name)
+{
+	char msg[256];
+
+	s->cnt.denied++;
+	if (s->admin_gid == (gid_t)-1)
+		snprintf(msg, sizeof(msg),
+			 "'%s' changes state: only root and the daemon's user may (you are uid "
+			 "%u; socket.admin_group names a group that may too)",
+			 name, (unsigned int)peer->uid);
+	else
+		snprintf(msg, sizeof(msg),
+			 "'%s' changes state: only root, the daemon's user and members of group "
+			 "'%s' may (you are uid %u)",
+			 name, s->admin_name, (unsigned int)peer->uid);
+	return error_reply(EPERM, msg);
+}
+
+static json_t *
+dispatch(struct ws_ctl_server *s, const struct ws_ctl_peer *peer, const json_t *req)
 {
 	const struct ws_ctl_cmd *cmd;
 	json_t *result = NULL;
@@ -152,6 +202,8 @@ dispatch(struct ws_ctl_server *s, const json_t *req)
 		snprintf(msg, sizeof(msg), "unknown command '%.64s' (\"help\" lists them)", name);
 		return error_reply(EINVAL, msg);
 	}
+	if (cmd->changes && !peer->admin && cmd->changes(req))
+		return denied_reply(s, peer, name);
 	err[0] = '\0';
 	status = cmd->fn(s->ctx, req, &result, err, sizeof(err));
 	if (status != 0) {
@@ -161,8 +213,9 @@ dispatch(struct ws_ctl_server *s, const json_t *req)
 	return json_pack("{s:i, s:o}", "status", 0, "result", result ? result : json_object());
 }
 
-static void
-handle_line(struct ws_ctl_server *s, struct client *c, const char *line, size_t len)
+json_t *
+ws_ctl_server_request(struct ws_ctl_server *s, const struct ws_ctl_peer *peer, const char *line,
+		      size_t len)
 {
 	json_error_t jerr;
 	char msg[300];
@@ -176,13 +229,45 @@ handle_line(struct ws_ctl_server *s, struct client *c, const char *line, size_t 
 	} else if (!json_is_object(req)) {
 		rep = error_reply(EINVAL, "request must be a JSON object");
 	} else {
-		rep = dispatch(s, req);
+		rep = dispatch(s, peer, req);
 	}
 	if (json_integer_value(json_object_get(rep, "status")) == EINVAL)
 		s->cnt.bad_requests++;
 	s->cnt.requests++;
 	json_decref(req);
-	reply(s, c, rep);
+	return rep;
+}
+
+/*
+ * At most WS_CTL_RATE requests a second, in bursts as large (GCRA: each
+ * request moves the time the budget is whole again by 1/RATE s).
+ */
+static bool
+rate_allows(struct client *c)
+{
+	const uint64_t step = 1000000 / WS_CTL_RATE, burst = 1000000;
+	uint64_t now = now_us(), tat = c->rate_tat_us > now ? c->rate_tat_us : now;
+
+	if (tat + step - now > burst)
+		return false;
+	c->rate_tat_us = tat + step;
+	return true;
+}
+
+static void
+handle_line(struct ws_ctl_server *s, struct client *c, const char *line, size_t len)
+{
+	char msg[96];
+
+	c->active_ms = now_ms();
+	if (!rate_allows(c)) {
+		s->cnt.rate_limited++;
+		snprintf(msg, sizeof(msg), "more than %u requests per second on this connection",
+			 WS_CTL_RATE);
+		reply(s, c, error_reply(EAGAIN, msg));
+		return;
+	}
+	reply(s, c, ws_ctl_server_request(s, &c->peer, line, len));
 }
 
 /* Answer every complete line in the input buffer. */
@@ -212,6 +297,7 @@ client_process(struct ws_ctl_server *s, struct client *c)
 	if (c->in_len == WS_CTL_REQ_MAX) {
 		/* No newline within the limit: there is no resynchronising. */
 		s->cnt.bad_requests++;
+		s->cnt.too_long++;
 		reply(s, c, error_reply(EMSGSIZE, "request longer than 65536 bytes"));
 		if (c->fd >= 0)
 			c->closing = 1;
@@ -258,6 +344,94 @@ client_flush(struct ws_ctl_server *s, struct client *c)
 		client_close(s, c);
 }
 
+static bool
+has_group(const gid_t *g, int n, gid_t want)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (g[i] == want)
+			return true;
+	return false;
+}
+
+/*
+ * Root and the daemon's own user can do anything to the process anyway; others
+ * need the administrative group. The groups are the connecting process's own
+ * (SO_PEERGROUPS, Linux 4.13), as for the socket file's permission check; the
+ * user database (getgrouplist) where the kernel cannot say.
+ */
+static bool
+peer_is_admin(const struct ws_ctl_server *s, int fd, const struct ucred *cr)
+{
+	gid_t groups[256];
+	socklen_t len = sizeof(groups);
+	struct passwd *pw;
+	int n = 256;
+
+	if (cr->uid == 0 || cr->uid == geteuid())
+		return true;
+	if (s->admin_gid == (gid_t)-1)
+		return false;
+	if (cr->gid == s->admin_gid)
+		return true;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) == 0)
+		return has_group(groups, len / sizeof(gid_t), s->admin_gid);
+	pw = getpwuid(cr->uid);
+	if (!pw || getgrouplist(pw->pw_name, pw->pw_gid, groups, &n) < 0)
+		return false;
+	return has_group(groups, n, s->admin_gid);
+}
+
+/* Who connected; a peer the kernel cannot name gets no rights. */
+static void
+peer_identify(const struct ws_ctl_server *s, int fd, struct ws_ctl_peer *p)
+{
+	struct ucred cr;
+	socklen_t len = sizeof(cr);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) < 0) {
+		*p = (struct ws_ctl_peer){.pid = 0, .uid = (uid_t)-1, .gid = (gid_t)-1};
+		return;
+	}
+	*p = (struct ws_ctl_peer){
+		.pid = cr.pid, .uid = cr.uid, .gid = cr.gid, .admin = peer_is_admin(s, fd, &cr)};
+}
+
+/*
+ * A free slot, or that of the client silent longest, if for WS_CTL_IDLE_MS:
+ * connections that sit silent must not lock everyone else out. Clients with
+ * a request under way keep theirs (they time out after stall_ms), and so do
+ * new ones whose first request may be on its way. WS_CTL_MAX_CLIENTS: none.
+ */
+static unsigned int
+slot_take(struct ws_ctl_server *s)
+{
+	static const char bye[] = "{\"status\":16,\"error\":\"closed: idle while every "
+				  "client slot was wanted\"}\n";
+	unsigned int i, idle = WS_CTL_MAX_CLIENTS;
+	uint64_t now = now_ms();
+
+	for (i = 0; i < WS_CTL_MAX_CLIENTS; i++) {
+		const struct client *c = &s->clients[i];
+
+		if (c->fd < 0)
+			return i;
+		if (!c->closing && c->in_len == 0 && c->out_len == c->out_off &&
+		    now - c->active_ms >= WS_CTL_IDLE_MS &&
+		    (idle == WS_CTL_MAX_CLIENTS || c->active_ms < s->clients[idle].active_ms))
+			idle = i;
+	}
+	if (idle < WS_CTL_MAX_CLIENTS) {
+		if (send(s->clients[idle].fd, bye, sizeof(bye) - 1, MSG_DONTWAIT | MSG_NOSIGNAL) <
+		    0)
+			(void)0; /* best effort: it is closed either way */
+		client_close(s, &s->clients[idle]);
+		s->cnt.evicted++;
+	}
+	return idle;
+}
+
 static void
 accept_clients(struct ws_ctl_server *s)
 {
@@ -266,9 +440,7 @@ accept_clients(struct ws_ctl_server *s)
 	int fd;
 
 	while ((fd = accept4(s->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
-		for (i = 0; i < WS_CTL_MAX_CLIENTS; i++)
-			if (s->clients[i].fd < 0)
-				break;
+		i = slot_take(s);
 		if (i == WS_CTL_MAX_CLIENTS) {
 			s->cnt.rejected++;
 			if (send(fd, busy, sizeof(busy) - 1, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
@@ -277,6 +449,9 @@ accept_clients(struct ws_ctl_server *s)
 			continue;
 		}
 		s->clients[i].fd = fd;
+		s->clients[i].rate_tat_us = 0;
+		s->clients[i].active_ms = now_ms();
+		peer_identify(s, fd, &s->clients[i].peer);
 		s->cnt.accepted++;
 	}
 }
@@ -303,6 +478,13 @@ close_stalled(struct ws_ctl_server *s)
 			client_flush(s, c);
 		}
 	}
+}
+
+void
+ws_ctl_server_set_admin_group(struct ws_ctl_server *s, gid_t gid, const char *name)
+{
+	s->admin_gid = gid;
+	snprintf(s->admin_name, sizeof(s->admin_name), "%s", name ? name : "");
 }
 
 void
@@ -419,6 +601,7 @@ ws_ctl_server_create(const char *path, mode_t mode, gid_t gid, const struct ws_c
 	s->cmds = cmds;
 	s->ctx = ctx;
 	s->stall_ms = WS_CTL_STALL_MS;
+	s->admin_gid = (gid_t)-1;
 	s->pfd = calloc(WS_CTL_MAX_CLIENTS + 1, sizeof(*s->pfd));
 	if (!s->pfd) {
 		rc = -ENOMEM;

@@ -76,7 +76,7 @@ class Daemon:
     """wirestat -c on a temporary configuration; stopped (SIGTERM) on exit."""
 
     def __init__(self, build, ports, rx=(1,), mbufs=8191, prefix=None, extra="", rx_queues=1,
-                 telemetry=False, prometheus=""):
+                 telemetry=False, prometheus="", socket_mode="0600", mbuf_cache=None):
         self.build = build
         self.dir = tempfile.mkdtemp(prefix="wsit.")
         self.prefix = prefix or "wsit%d" % os.getpid()
@@ -98,9 +98,9 @@ ports:
   cpus: [{", ".join(str(c) for c in range(min(os.cpu_count(), 1 + len(rx))))}]
 mempool:
   mbufs: {mbufs}
-socket:
+{"" if mbuf_cache is None else f"  cache: {mbuf_cache}{chr(10)}"}socket:
   path: {self.sock}
-  mode: "0600"
+  mode: "{socket_mode}"
 prometheus:
   listen: "{prometheus}"
 {extra}""")

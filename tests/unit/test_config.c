@@ -124,6 +124,41 @@ test_shipped_config(void **state)
 	ws_config_free(c);
 }
 
+/* From memory: the same configuration as from the file, errors named after the buffer. */
+static void
+test_load_data(void **state)
+{
+	static const char bad[] = "lcores:\n  rx: [1]\n";
+	char err[WS_CONFIG_ERR_SIZE], *text;
+	struct ws_config *file = load_ok("conf/wirestat.yaml"), *mem;
+	FILE *f = fopen("conf/wirestat.yaml", "rb");
+	long n;
+
+	(void)state;
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	text = malloc(n);
+	assert_int_equal(fread(text, 1, n, f), (size_t)n);
+	fclose(f);
+	mem = ws_config_load_data("mem", text, n, err, sizeof(err));
+	free(text);
+	if (!mem)
+		fail_msg("%s", err);
+	assert_string_equal(file->eal.file_prefix, mem->eal.file_prefix);
+	assert_int_equal(file->n_ports, mem->n_ports);
+	assert_string_equal(file->ports[1].device, mem->ports[1].device);
+	assert_memory_equal(&file->lcores, &mem->lcores, sizeof(file->lcores));
+	assert_memory_equal(&file->mempool, &mem->mempool, sizeof(file->mempool));
+	assert_memory_equal(&file->analytics, &mem->analytics, sizeof(file->analytics));
+	assert_string_equal(file->socket.path, mem->socket.path);
+	ws_config_free(file);
+	ws_config_free(mem);
+	assert_null(ws_config_load_data("mem", bad, sizeof(bad) - 1, err, sizeof(err)));
+	assert_int_equal(strncmp(err, "mem:1: ports: required", 22), 0);
+}
+
 static void
 test_eal_args_pci_hugepages(void **state)
 {
@@ -469,6 +504,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_shipped_config),
+		cmocka_unit_test(test_load_data),
 		cmocka_unit_test(test_eal_args_pci_hugepages),
 		cmocka_unit_test(test_eal_args_vdev_no_huge),
 		cmocka_unit_test(test_eal_args_no_space),

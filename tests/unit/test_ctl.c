@@ -52,7 +52,8 @@ cmd_fail(void *ctx, const json_t *req, json_t **result, char *err, size_t err_si
 static const struct ws_ctl_cmd cmds[] = {
 	{"echo", "return the request", cmd_echo},
 	{"fail", "always fails", cmd_fail},
-	{NULL, NULL, NULL},
+	{"poke", "changes state", cmd_echo, ws_ctl_changes_always},
+	{NULL, NULL, NULL, NULL},
 };
 
 static void *
@@ -151,7 +152,7 @@ test_echo_and_help(void **state)
 
 	rep = call(f, json_pack("{s:s}", "cmd", "help"));
 	assert_int_equal(status_of(rep), 0);
-	assert_int_equal(json_array_size(json_object_get(rep, "result")), 3);
+	assert_int_equal(json_array_size(json_object_get(rep, "result")), 4);
 	json_decref(rep);
 }
 
@@ -347,6 +348,125 @@ test_socket_file(void **state)
 	assert_int_equal(ws_ctl_connect("/nonexistent/wirestat.sock"), -ENOENT);
 }
 
+static json_t *
+request_as(struct fixture *f, const struct ws_ctl_peer *p, const char *line)
+{
+	json_t *rep = ws_ctl_server_request(f->srv, p, line, strlen(line));
+
+	assert_non_null(rep);
+	return rep;
+}
+
+/* State-changing commands need an administrator; reading does not. */
+static void
+test_rights(void **state)
+{
+	struct fixture *f = *state;
+	const struct ws_ctl_peer user = {.pid = 1, .uid = 4242, .gid = 4242, .admin = false};
+	const struct ws_ctl_peer admin = {.pid = 1, .uid = 4243, .gid = 4243, .admin = true};
+	struct ws_ctl_counters c;
+	json_t *rep;
+
+	rep = request_as(f, &user, "{\"cmd\":\"poke\"}");
+	assert_int_equal(status_of(rep), EPERM);
+	assert_non_null(strstr(json_string_value(json_object_get(rep, "error")), "uid 4242"));
+	json_decref(rep);
+	rep = request_as(f, &user, "{\"cmd\":\"echo\"}");
+	assert_int_equal(status_of(rep), 0);
+	json_decref(rep);
+	ws_ctl_server_set_admin_group(f->srv, 4300, "wsadm");
+	rep = request_as(f, &user, "{\"cmd\":\"poke\"}");
+	assert_int_equal(status_of(rep), EPERM);
+	assert_non_null(strstr(json_string_value(json_object_get(rep, "error")), "'wsadm'"));
+	json_decref(rep);
+	rep = request_as(f, &admin, "{\"cmd\":\"poke\"}");
+	assert_int_equal(status_of(rep), 0);
+	json_decref(rep);
+	ws_ctl_server_counters(f->srv, &c);
+	assert_int_equal(c.denied, 2);
+}
+
+/* The daemon's own user is an administrator over the socket. */
+static void
+test_rights_own_user(void **state)
+{
+	struct fixture *f = *state;
+	json_t *rep = call(f, json_pack("{s:s}", "cmd", "poke"));
+
+	assert_int_equal(status_of(rep), 0);
+	json_decref(rep);
+}
+
+/* More than WS_CTL_RATE requests at once on one connection: the excess is refused. */
+static void
+test_rate(void **state)
+{
+	struct fixture *f = *state;
+	static const char req[] = "{\"cmd\":\"echo\"}\n";
+	unsigned int i, n = 2 * WS_CTL_RATE, ok = 0, limited = 0, lines = 0;
+	size_t len = (sizeof(req) - 1) * n, got = 0, cap = 1 << 20;
+	char *out = malloc(len), *in = malloc(cap), *p;
+	struct ws_ctl_counters c;
+	ssize_t r;
+	int fd = ws_ctl_connect(f->path);
+
+	assert_true(fd >= 0);
+	for (i = 0; i < n; i++)
+		memcpy(out + i * (sizeof(req) - 1), req, sizeof(req) - 1);
+	assert_int_equal(send(fd, out, len, MSG_NOSIGNAL), (ssize_t)len);
+	shutdown(fd, SHUT_WR);
+	while (got < cap - 1 && (r = recv(fd, in + got, cap - 1 - got, 0)) > 0)
+		got += r;
+	in[got] = '\0';
+	close(fd);
+	for (p = in; (p = strchr(p, '\n')) != NULL; p++)
+		lines++;
+	for (p = in; (p = strstr(p, "\"status\":0")) != NULL; p++)
+		ok++;
+	for (p = in; (p = strstr(p, "\"status\":11,")) != NULL; p++)
+		limited++;
+	free(out);
+	free(in);
+	assert_int_equal(lines, n);
+	assert_int_equal(ok + limited, n);
+	assert_true(ok >= WS_CTL_RATE);
+	assert_true(limited >= 1);
+	ws_ctl_server_counters(f->srv, &c);
+	assert_int_equal(c.rate_limited, limited);
+}
+
+/* Silent connections holding every slot give way, the longest silent first. */
+static void
+test_idle_evicted(void **state)
+{
+	struct fixture *f = *state;
+	int fds[WS_CTL_MAX_CLIENTS];
+	struct ws_ctl_counters c;
+	unsigned int i;
+	char buf[256];
+	ssize_t got;
+	json_t *rep;
+
+	for (i = 0; i < WS_CTL_MAX_CLIENTS; i++) {
+		fds[i] = ws_ctl_connect(f->path);
+		assert_true(fds[i] >= 0);
+		usleep(1000); /* the first is the longest silent */
+	}
+	usleep((WS_CTL_IDLE_MS + 200) * 1000);
+	rep = call(f, json_pack("{s:s}", "cmd", "echo"));
+	assert_int_equal(status_of(rep), 0);
+	json_decref(rep);
+	got = recv(fds[0], buf, sizeof(buf) - 1, 0);
+	assert_true(got > 0);
+	buf[got] = '\0';
+	assert_non_null(strstr(buf, "idle while every client slot was wanted"));
+	ws_ctl_server_counters(f->srv, &c);
+	assert_int_equal(c.evicted, 1);
+	assert_int_equal(c.rejected, 0);
+	for (i = 0; i < WS_CTL_MAX_CLIENTS; i++)
+		close(fds[i]);
+}
+
 int
 main(void)
 {
@@ -358,6 +478,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_hostile_clients, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stalled_request, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_socket_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rights, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rights_own_user, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rate, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_idle_evicted, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
