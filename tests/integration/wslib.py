@@ -98,11 +98,11 @@ ports:
   cpus: [{", ".join(str(c) for c in range(min(os.cpu_count(), 1 + len(rx))))}]
 mempool:
   mbufs: {mbufs}
-{"" if mbuf_cache is None else f"  cache: {mbuf_cache}{chr(10)}"}socket:
+{"" if mbuf_cache is None else f"  cache: {mbuf_cache}{chr(10)}"}prometheus:
+  listen: "{prometheus}"
+socket:
   path: {self.sock}
   mode: "{socket_mode}"
-prometheus:
-  listen: "{prometheus}"
 {extra}""")
         self.proc = None
         self.out = self.err = b""
