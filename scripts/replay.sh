@@ -5,7 +5,7 @@
 #
 #   scripts/replay.sh [-t SECONDS] [-f CAPTURE] [-s pktgen|testpmd] [-r wirestat|rxonly|both]
 #                     [--rate PCT] [--gen-cpu N] [--rx-cpu N] [--gen-dev DEV] [--rx-dev DEV]
-#                     [--rounds N] [--out FILE]
+#                     [--rounds N] [--out FILE] [--report FILE]
 #
 # The source is Pktgen-DPDK when `pktgen` is on PATH (-s pktgen), otherwise
 # Debian's dpdk-testpmd: a net_pcap port that loops the capture in memory
@@ -24,7 +24,11 @@
 # --rounds N runs the receivers N times in turn (rxonly, wirestat, rxonly, ...);
 # the ratio compares the best run of each, as the machine may be shared.
 # --out FILE appends one line per receiver: receiver=... seconds=... offered=...
-# sent=... received=... analysed=... dropped=... (packets), for scripts.
+# sent=... received=... analysed=... dropped=... (packets), for scripts. offered is
+# what the source read from the capture; sent is offered less what the source's
+# TX refused (ring full), but memif's server side miscounts that by a few percent,
+# so loss is taken from what the receiver itself counted. --report FILE keeps
+# wirestat's last report (wirestatctl --json stats).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${WS_BUILD:-$ROOT/build}
@@ -40,6 +44,7 @@ GEN_DEV=""
 RX_DEV=""
 OUT=""
 ROUNDS=1
+REPORT=""
 
 usage() {
 	sed -n '3,/^set -euo/p' "$0" | grep '^#' | sed 's/^# \{0,1\}//' >&2
@@ -59,6 +64,7 @@ while [ $# -gt 0 ]; do
 	--rx-dev) RX_DEV=$2; shift ;;
 	--out) OUT=$2; shift ;;
 	--rounds) ROUNDS=$2; shift ;;
+	--report) REPORT=$2; shift ;;
 	-h|--help) usage ;;
 	*) echo "replay: unknown argument '$1'" >&2; usage ;;
 	esac
@@ -168,7 +174,7 @@ run_testpmd_source() {
 	sleep 0.3
 	# Port 0 (net_pcap) read OFFERED from the file; what port 1 could not
 	# enqueue, because the receiver did not free ring slots, testpmd counts as
-	# TX-dropped (memif's own TX counter is not reliable on the server side).
+	# TX-dropped.
 	OFFERED=$(testpmd_stat "$DIR/gen.out" "$skip" 0 RX-packets)
 	SENT=$((OFFERED - $(testpmd_stat "$DIR/gen.out" "$skip" 1 TX-dropped)))
 }
@@ -296,6 +302,7 @@ stop_wirestat() {
 	RECEIVED=$((rx - WS0_RX))
 	ANALYSED=$((an - WS0_AN))
 	DROPPED=$((dr - WS0_DR))
+	[ -z "$REPORT" ] || "$BUILD/app/wirestatctl" -s "$DIR/ctl.sock" --json stats -n 100 >"$REPORT"
 	kill -TERM "$RX_PID"
 	wait "$RX_PID" || true
 }
