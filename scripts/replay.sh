@@ -82,10 +82,14 @@ testpmd) command -v dpdk-testpmd >/dev/null ||
 *) echo "replay: -s must be pktgen or testpmd" >&2; exit 2 ;;
 esac
 [ -x "$BUILD/app/wirestat" ] || { echo "replay: build wirestat first (ninja -C build)" >&2; exit 1; }
-[[ "$SECONDS_RUN" =~ ^[0-9]+$ ]] && [ "$SECONDS_RUN" -gt 0 ] ||
-	{ echo "replay: -t takes whole seconds" >&2; exit 2; }
-[[ "$ROUNDS" =~ ^[0-9]+$ ]] && [ "$ROUNDS" -gt 0 ] ||
-	{ echo "replay: --rounds takes a count" >&2; exit 2; }
+if ! [[ "$SECONDS_RUN" =~ ^[1-9][0-9]*$ ]]; then
+	echo "replay: -t takes whole seconds" >&2
+	exit 2
+fi
+if ! [[ "$ROUNDS" =~ ^[1-9][0-9]*$ ]]; then
+	echo "replay: --rounds takes a count" >&2
+	exit 2
+fi
 ORDER=""
 for _ in $(seq "$ROUNDS"); do ORDER="$ORDER $RECEIVERS"; done
 
@@ -116,9 +120,28 @@ case "$CAPTURE" in *,*) echo "replay: net_pcap cannot take a path with ','" >&2;
 NPKT=$(python3 -c 'import sys; sys.path.insert(0, sys.argv[1]); import wslib; print(wslib.pcap_count(sys.argv[2]))' \
 	"$ROOT/tests/integration" "$CAPTURE")
 SOCK=$DIR/memif.sock
-if [ -n "$GEN_DEV" ]; then GEN_EAL=(-a "$GEN_DEV"); else
-	GEN_EAL=(--no-pci --vdev "net_memif0,role=server,socket=$SOCK"); fi
-RX_PORT=${RX_DEV:-net_memif0,role=client,socket=$SOCK}
+# memif: no hugepages. Real ports: hugepages for DMA, and EAL numbers PCI ports
+# before vdevs, so the capture's net_pcap port comes second.
+PCAP_PORT=0 OUT_PORT=1
+if [ -n "$GEN_DEV" ]; then
+	GEN_EAL=(-a "$GEN_DEV")
+	GEN_MEM=()
+	PCAP_PORT=1 OUT_PORT=0
+else
+	GEN_EAL=(--no-pci --vdev "net_memif0,role=server,socket=$SOCK")
+	GEN_MEM=(--no-huge)
+fi
+if [ -n "$RX_DEV" ]; then
+	RX_PORT=$RX_DEV
+	RX_EAL=(-a "$RX_DEV")
+	RX_MEM=()
+	RX_HUGE=true
+else
+	RX_PORT=net_memif0,role=client,socket=$SOCK
+	RX_EAL=(--no-pci --vdev "$RX_PORT")
+	RX_MEM=(--no-huge -m 512)
+	RX_HUGE=false
+fi
 
 # Wait until FILE has a line matching PATTERN (grep -E) after line SKIP, or give up.
 wait_for() {
@@ -150,12 +173,12 @@ start_testpmd_source() {
 	local mbufs=$((NPKT + 16384))
 	mkfifo "$DIR/gen.in"
 	# net_pcap holds every packet of the file in an mbuf: -m covers them.
-	stdbuf -oL taskset -c "$GEN_CPU" dpdk-testpmd --lcores "(0,1)@$GEN_CPU" --no-huge \
+	stdbuf -oL taskset -c "$GEN_CPU" dpdk-testpmd --lcores "(0,1)@$GEN_CPU" "${GEN_MEM[@]}" \
 		-m $((256 + mbufs * 3 / 1024)) --file-prefix "$TAG-gen" --log-level=lib.eal:error \
 		--vdev "net_pcap0,rx_pcap=$CAPTURE,infinite_rx=1" "${GEN_EAL[@]}" -- -i \
 		--forward-mode=io --nb-cores=1 --total-num-mbufs=$mbufs --no-lsc-interrupt \
 		<"$DIR/gen.in" >"$DIR/gen.out" 2>&1 &
-	PIDS+=($!)
+	PIDS+=("$!")
 	exec 3>"$DIR/gen.in"
 	wait_for "$DIR/gen.out" 0 '^testpmd> |Done$'
 	sleep 1
@@ -175,8 +198,8 @@ run_testpmd_source() {
 	# Port 0 (net_pcap) read OFFERED from the file; what port 1 could not
 	# enqueue, because the receiver did not free ring slots, testpmd counts as
 	# TX-dropped.
-	OFFERED=$(testpmd_stat "$DIR/gen.out" "$skip" 0 RX-packets)
-	SENT=$((OFFERED - $(testpmd_stat "$DIR/gen.out" "$skip" 1 TX-dropped)))
+	OFFERED=$(testpmd_stat "$DIR/gen.out" "$skip" "$PCAP_PORT" RX-packets)
+	SENT=$((OFFERED - $(testpmd_stat "$DIR/gen.out" "$skip" "$OUT_PORT" TX-dropped)))
 }
 
 # Pktgen-DPDK: a Lua script waits for the receiver, sends for T seconds at RATE
@@ -199,11 +222,11 @@ f:write(string.format("%d\n", s.opackets))
 f:close()
 pktgen.quit()
 EOF
-	taskset -c "$GEN_CPU" pktgen --lcores "(0-2)@$GEN_CPU" -n 4 --no-huge -m 1024 \
+	taskset -c "$GEN_CPU" pktgen --lcores "(0-2)@$GEN_CPU" -n 4 "${GEN_MEM[@]}" -m 1024 \
 		--file-prefix "$TAG-gen" --log-level=lib.eal:error "${GEN_EAL[@]}" -- -P \
 		-m "[1:2].0" -s "0:$CAPTURE" -f "$lua" >"$DIR/gen.out" 2>&1 </dev/null &
 	PKTGEN_PID=$!
-	PIDS+=($PKTGEN_PID)
+	PIDS+=("$PKTGEN_PID")
 }
 
 finish_pktgen_source() {
@@ -220,12 +243,12 @@ finish_pktgen_source() {
 # --- the receivers ------------------------------------------------------------
 start_rxonly() {
 	mkfifo "$DIR/rx.in"
-	stdbuf -oL taskset -c "$RX_CPU" dpdk-testpmd --lcores "(0,1)@$RX_CPU" --no-huge -m 512 \
-		--file-prefix "$TAG-rx" --log-level=lib.eal:error --no-pci --vdev "$RX_PORT" -- -i \
+	stdbuf -oL taskset -c "$RX_CPU" dpdk-testpmd --lcores "(0,1)@$RX_CPU" "${RX_MEM[@]}" \
+		--file-prefix "$TAG-rx" --log-level=lib.eal:error "${RX_EAL[@]}" -- -i \
 		--forward-mode=rxonly --nb-cores=1 --total-num-mbufs=16383 --no-lsc-interrupt \
 		<"$DIR/rx.in" >"$DIR/rx.out" 2>&1 &
 	RX_PID=$!
-	PIDS+=($RX_PID)
+	PIDS+=("$RX_PID")
 	exec 4>"$DIR/rx.in"
 	wait_for "$DIR/rx.out" 0 '^testpmd> |Done$'
 	echo "start" >&4
@@ -260,7 +283,7 @@ EOF
 start_wirestat() {
 	cat >"$DIR/wirestat.yaml" <<EOF
 eal:
-  hugepages: false
+  hugepages: $RX_HUGE
   memory_mb: 512
   file_prefix: $TAG-ws
   log_level: err
@@ -281,7 +304,7 @@ socket:
 EOF
 	"$BUILD/app/wirestat" -c "$DIR/wirestat.yaml" >"$DIR/ws.out" 2>&1 &
 	RX_PID=$!
-	PIDS+=($RX_PID)
+	PIDS+=("$RX_PID")
 	local t=0
 	until "$BUILD/app/wirestatctl" -s "$DIR/ctl.sock" status >/dev/null 2>&1; do
 		sleep 0.2
