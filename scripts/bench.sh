@@ -15,7 +15,8 @@
 #    of wirestat -r --lcores 1, tshark -q -z conv,ip, ndpiReader, pmacctd and
 #    softflowd, each also on a 1,000-packet capture to show its fixed start-up
 #    and exit cost, and the flows each one reported.
-# 3. --pipeline: the per-core table (meson test --benchmark pipeline).
+# 3. --pipeline: the per-core table (meson test --benchmark pipeline), and from its
+#    whole-path figures the cores 100 GbE of 64-byte frames would take.
 #
 # The peers come from Debian (libndpi-bin, pmacct, softflowd, tshark): as root
 # the script installs what is missing (not with --no-install); otherwise it names

@@ -154,7 +154,6 @@ class Generator:
             else None
         self.payload_cache = {}
         self.ident = 0
-        self.out = []
 
     # -- flows -------------------------------------------------------------
     def client_addr(self, idx, v6):
