@@ -1,0 +1,103 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""Smoke test of scripts/replay.sh and scripts/bench.sh on small captures.
+
+usage: test_bench_scripts.py BUILD SOURCE_ROOT
+
+replay.sh: testpmd loops a small capture over memif into testpmd rxonly and into
+wirestat for 2 s each; both must receive, and the hostnames wirestat reports must be
+the ones tshark finds in the capture (the packets crossed memif intact).
+bench.sh --no-replay: the peers table on 20,000 packets; every tool that is
+installed gets a row, and those that count flows count the generator's flows.
+No rate is asserted: CI machines are small and shared.
+"""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import json
+
+from wslib import Results
+
+BUILD, SRC = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
+ENV = dict(os.environ, WS_BUILD=BUILD)
+TMP = tempfile.mkdtemp(prefix="wsbs.")
+r = Results()
+
+if not shutil.which("dpdk-testpmd"):
+    print("dpdk-testpmd missing (Debian package dpdk)")
+    sys.exit(77)
+
+# --- replay.sh -----------------------------------------------------------------
+cap = os.path.join(TMP, "small.pcap")
+subprocess.run([sys.executable, os.path.join(SRC, "scripts/gen-traffic.py"), "--seed", "2",
+                "--flows", "256", "--packets", "4096", "--size", "64", "--repeat", "2",
+                "-o", cap], check=True)
+out, report = os.path.join(TMP, "replay.txt"), os.path.join(TMP, "report.json")
+p = subprocess.run([os.path.join(SRC, "scripts/replay.sh"), "-s", "testpmd", "-t", "2",
+                    "-r", "both", "-f", cap, "--out", out, "--report", report],
+                   env=ENV, capture_output=True, text=True, timeout=240)
+print(p.stdout, p.stderr)
+r.check("replay.sh runs", p.returncode == 0, p.returncode)
+rows = {}
+if os.path.exists(out):
+    for line in open(out):
+        kv = dict(x.split("=", 1) for x in line.split())
+        rows[kv["receiver"]] = kv
+for recv in ("rxonly", "wirestat"):
+    kv = rows.get(recv, {})
+    got = int(kv.get("received", 0))
+    r.check("%s received packets" % recv, got > 0, kv)
+    r.check("%s received no more than the source read" % recv,
+            got <= int(kv.get("offered", 0)), kv)
+table = [line for line in p.stdout.splitlines() if line.startswith("| ")]
+r.check("replay.sh prints a row per receiver", len(table) == 3, table)
+# | receiver | seconds | offered Mpps | received Mpps | ...
+rates = [float(line.strip("|").split("|")[3]) for line in table[1:]]
+r.check("replay.sh table has nonzero received rates", len(rates) == 2 and min(rates) > 0, table)
+r.check("replay.sh prints the ratio to rxonly", "wirestat / testpmd rxonly" in p.stdout)
+
+truth = set(subprocess.run(
+    ["tshark", "-n", "-r", cap, "-Y", "tls.handshake.type == 1 || http.request || "
+     "dns.flags.response == 0", "-T", "fields", "-e", "tls.handshake.extensions_server_name",
+     "-e", "http.host", "-e", "dns.qry.name"], capture_output=True, text=True,
+    check=True).stdout.split())
+try:
+    seen = {h["name"] for h in json.load(open(report))["hosts"]}
+except (OSError, ValueError, KeyError) as e:
+    seen = {"(no report: %s)" % e}
+r.check("hostnames wirestat saw over memif are the capture's", seen and seen <= truth,
+        sorted(seen - truth)[:5])
+
+# --- bench.sh, peers only ------------------------------------------------------
+p = subprocess.run([os.path.join(SRC, "scripts/bench.sh"), "--no-replay", "--no-install",
+                    "--packets", "20000", "--flows", "500"],
+                   env=ENV, capture_output=True, text=True, timeout=600)
+print(p.stdout, p.stderr)
+r.check("bench.sh runs", p.returncode == 0, p.returncode)
+peers = {}
+for line in p.stdout.splitlines():
+    cells = [c.strip() for c in line.strip("|").split("|")]
+    if line.startswith("| ") and len(cells) == 9 and cells[0] != "tool":
+        peers[cells[0]] = cells
+tools = {"wirestat": "wirestat", "tshark": "tshark", "ndpiReader": "ndpiReader",
+         "pmacctd": "pmacctd", "softflowd": "softflowd"}
+for name, exe in tools.items():
+    if name != "wirestat" and not shutil.which(exe):
+        print("skip: %s not installed" % name)
+        continue
+    row = peers.get(name)
+    r.check("bench.sh: %s has a row" % name, row is not None, sorted(peers))
+    if row is None:
+        continue
+    pps = int(row[5].replace(",", ""))
+    r.check("bench.sh: %s has a nonzero rate" % name, pps > 0, row)
+    if name in ("wirestat", "ndpiReader", "softflowd"):
+        r.check("bench.sh: %s counted the 500 flows" % name, row[8] == "500", row)
+    if name == "pmacctd":
+        r.check("bench.sh: pmacctd counted both directions of 500 flows",
+                row[8] == "1000 one-way", row)
+
+shutil.rmtree(TMP, ignore_errors=True)
+sys.exit(r.finish())
