@@ -220,7 +220,7 @@ test_tops_from_flows(void **state)
 	struct ws_flow rec[WS_FLOW_BURST_MAX];
 	struct ws_flow_pkt fp;
 	uint64_t x = 12345;
-	uint8_t b[200];
+	uint8_t b[1100]; /* frames of 60..1083 bytes */
 	struct ws_pkt p;
 	unsigned int n, i;
 
