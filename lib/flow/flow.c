@@ -120,6 +120,8 @@ conf_apply(struct ws_flow_table *t, const struct ws_flow_conf *c)
 	t->seed = c->seed ? c->seed : make_seed(t);
 	t->report = c->report;
 	t->report_arg = c->report_arg;
+	t->name = c->name;
+	t->name_arg = c->name_arg;
 }
 
 struct ws_flow_table *

@@ -9,6 +9,7 @@
  * signatures of a bucket at once (SSE2 where the target has it, which every
  * x86-64 does) and compare full keys only on a signature match.
  */
+#include <stdbool.h>
 #include <string.h>
 
 #if defined(__SSE2__)
@@ -251,13 +252,19 @@ flow_start(struct ws_flow *f, const struct ws_flow_pkt *p)
 	f->initiator = p->dir;
 }
 
+/* The first name a packet carries; it replaces one the name callback guessed. */
 static void
-host_copy(struct ws_flow *f, const char *host, uint16_t len)
+host_copy(struct ws_flow *f, const struct ws_flow_pkt *p)
 {
+	uint8_t len = p->host_len;
+
 	if (len > WS_FLOW_HOST_MAX - 1)
 		len = WS_FLOW_HOST_MAX - 1;
-	memcpy(f->host, host, len);
+	memcpy(f->host, p->host, len);
 	f->host[len] = '\0';
+	f->host_source = p->host_source;
+	f->host_reported = 0;
+	f->priv_tcp &= ~PRIV_HOST_GUESS;
 }
 
 static void
@@ -346,8 +353,9 @@ flow_count(const struct ws_flow_table *t, struct ws_flow *f, const struct ws_flo
 	f->packets[d]++;
 	f->bytes[d] += p->len;
 	f->tcp_flags[d] |= p->tcp_flags;
-	if (p->host != NULL && p->host_len != 0 && f->host[0] == '\0')
-		host_copy(f, p->host, p->host_len);
+	if (p->host != NULL && p->host_len != 0 &&
+	    (f->host[0] == '\0' || (f->priv_tcp & PRIV_HOST_GUESS)))
+		host_copy(f, p);
 	if (p->key.proto == IPPROTO_TCP_)
 		tcp_track(f, p);
 	else if (f->state == WS_FLOW_ST_NEW && f->packets[d ^ 1] != 0)
@@ -367,6 +375,7 @@ flow_account(struct ws_flow_table *t, const struct ws_flow_pkt *p, const struct 
 	     struct ws_flow *rec, unsigned int *n_rec)
 {
 	struct ws_flow *f;
+	bool started = true;
 
 	f = bucket_find(t, &t->buckets[r->b[0]], r->sig, &p->key);
 	if (f == NULL)
@@ -379,8 +388,15 @@ flow_account(struct ws_flow_table *t, const struct ws_flow_pkt *p, const struct 
 			flow_record(t, f, WS_FLOW_END_CLOSED, &rec[(*n_rec)++]);
 		t->cnt.created++;
 		flow_start(f, p);
+	} else {
+		started = false;
 	}
 	flow_count(t, f, p);
+	if (started && t->name != NULL && f->host[0] == '\0') {
+		t->name(t->name_arg, f);
+		if (f->host[0] != '\0')
+			f->priv_tcp |= PRIV_HOST_GUESS;
+	}
 }
 
 /*

@@ -151,6 +151,9 @@ enum ws_host_source {
 	WS_HOST_DNS,
 	WS_HOST_TLS,
 	WS_HOST_HTTP,
+	WS_HOST_QUIC,	    /**< QUIC v1 Initial: the ClientHello SNI (lib/names) */
+	WS_HOST_DNS_ANSWER, /**< an address a DNS answer named (lib/names): flows only */
+	WS_HOST_SOURCE_MAX
 };
 
 /** HTTP request methods recognised. */
@@ -224,6 +227,25 @@ int ws_parse_linktype_ok(int linktype);
  *         string; h->method is set for any HTTP request.
  */
 int ws_parse_host(const uint8_t *data, uint32_t len, const struct ws_pkt *pkt, struct ws_host *h);
+
+/**
+ * SNI of a TLS ClientHello handshake message (RFC 8446 4.1.2), starting at
+ * its type byte (as QUIC CRYPTO frames carry it). Reads only n bytes.
+ *
+ * @return as ws_parse_host(): 0 (h->source WS_HOST_TLS), -ENOENT (not a
+ *         ClientHello, or no SNI), -ENODATA (goes on past n), -EBADMSG
+ */
+int ws_parse_tls_client_hello(const uint8_t *msg, uint32_t n, struct ws_host *h);
+
+/** The same, for a TLS handshake record (from its 5-byte header), as on TCP. */
+int ws_parse_tls_record_hello(const uint8_t *rec, uint32_t n, struct ws_host *h);
+
+/**
+ * The DNS name at offset off of a DNS message (compression pointers
+ * followed backwards only, at most 16), lower-cased, as ws_parse_host()
+ * gives a query's. @return 0 (h->source WS_HOST_DNS) or -EBADMSG
+ */
+int ws_parse_dns_name(const uint8_t *msg, uint32_t n, uint32_t off, struct ws_host *h);
 
 /** @return a short constant name for a reason code ("trunc_l3"). */
 const char *ws_parse_rc_str(int rc);
