@@ -30,7 +30,7 @@ rx_lcores_create(struct ws_app *app, char *err, size_t err_size)
 		memset(lc, 0, sizeof(*lc));
 		app->rx[i] = lc;
 		app->n_rx = i + 1;
-		rc = ws_rx_lcore_init(lc, &run->sizes, &run->flows);
+		rc = ws_rx_lcore_init(lc, &run->sizes, &run->flows, &run->names);
 		if (rc < 0) {
 			snprintf(err, err_size, "RX lcore %u: cannot allocate its statistics",
 				 run->rx_lcore_ids[i]);

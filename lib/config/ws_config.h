@@ -94,6 +94,10 @@ struct ws_config_analytics {
 	uint32_t flow_capacity;	/**< flows per RX lcore, preallocated, 64..67108864 */
 	uint32_t flow_idle_s;	/**< end a flow without packets for this long, 1..86400 */
 	uint32_t flow_active_s;	/**< cut a record of a longer flow, 1..86400 */
+	uint32_t tls_hello_slots;      /**< split ClientHellos reassembled at once per RX lcore */
+	uint32_t tls_hello_bytes;      /**< bytes kept per ClientHello, 512..65536 */
+	uint32_t tls_hello_timeout_ms; /**< a reassembly idle this long is given up, 10..60000 */
+	uint32_t dns_answers;	       /**< addresses from DNS answers kept per RX lcore */
 };
 
 /** The whole configuration; read-only once ws_config_load() has returned it. */

@@ -17,9 +17,28 @@
 uint32_t ws_rx_quit;
 uint32_t ws_rx_reset_gen;
 
+/*
+ * A flow starts without a name of its own: the name a DNS answer gave its
+ * responder's address (or else its initiator's, for a flow picked up late).
+ */
+static void
+flow_name(void *arg, struct ws_flow *f)
+{
+	struct ws_rx_lcore *lc = arg;
+	unsigned int side = f->initiator ^ 1;
+
+	if (ws_names_addr(lc->names, f->key.version, f->key.addr[side], f->host,
+			  WS_FLOW_HOST_MAX) == 0 &&
+	    ws_names_addr(lc->names, f->key.version, f->key.addr[side ^ 1], f->host,
+			  WS_FLOW_HOST_MAX) == 0)
+		return;
+	f->host_source = WS_HOST_DNS_ANSWER;
+	lc->stats->c.names.dns_named_flows++;
+}
+
 int
 ws_rx_lcore_init(struct ws_rx_lcore *lc, const struct ws_stats_sizes *sizes,
-		 const struct ws_flow_conf *flows)
+		 const struct ws_flow_conf *flows, const struct ws_names_conf *names)
 {
 	struct ws_flow_conf fc = *flows;
 	int i;
@@ -27,10 +46,19 @@ ws_rx_lcore_init(struct ws_rx_lcore *lc, const struct ws_stats_sizes *sizes,
 	lc->stats = ws_stats_create(sizes);
 	if (!lc->stats)
 		return -ENOMEM;
+	lc->names = ws_names_create(names);
+	if (!lc->names) {
+		i = -errno;
+		ws_rx_lcore_free(lc);
+		return i;
+	}
+	lc->stats->names = lc->names;
 	/* Addresses, ports and distinct counts come per flow, from the flow table. */
 	lc->stats->tops_from_flows = true;
 	fc.report = ws_stats_flow_report;
 	fc.report_arg = lc->stats;
+	fc.name = flow_name;
+	fc.name_arg = lc;
 	lc->flows = ws_flow_table_create(&fc);
 	if (!lc->flows) {
 		i = -errno;
@@ -51,6 +79,8 @@ void
 ws_rx_lcore_free(struct ws_rx_lcore *lc)
 {
 	ws_stats_destroy(lc->stats);
+	ws_names_destroy(lc->names);
+	lc->names = NULL;
 	ws_flow_table_destroy(lc->flows);
 	lc->flows = NULL;
 	free(lc->bounce);
@@ -121,6 +151,7 @@ flow_add(struct ws_rx_lcore *lc, const uint8_t *d, const struct ws_pkt *p, uint3
 	fp->ts_ns = ts_ns;
 	if (h->len) {
 		fp->host_len = h->len < WS_FLOW_HOST_MAX - 1 ? h->len : WS_FLOW_HOST_MAX - 1;
+		fp->host_source = h->source;
 		memcpy(lc->fhost[lc->n_fpkt], h->name, fp->host_len);
 		fp->host = lc->fhost[lc->n_fpkt];
 	}
@@ -187,7 +218,6 @@ account(struct ws_rx_lcore *lc, struct rte_mbuf *m, const uint8_t *d, uint32_t l
 {
 	uint64_t ts_ns = lc->now_ns;
 
-	ws_stats_account(lc->stats, d, len, rte_pktmbuf_pkt_len(m), p);
 	if (lc->ts_offset >= 0) {
 		/* Offline: the capture's time (DPDK 22.11's net_pcap gives microseconds). */
 		uint64_t ts = *RTE_MBUF_DYNFIELD(m, lc->ts_offset, uint64_t *);
@@ -198,6 +228,8 @@ account(struct ws_rx_lcore *lc, struct rte_mbuf *m, const uint8_t *d, uint32_t l
 			lc->cnt.ts_last = ts;
 		ts_ns = ts * 1000;
 	}
+	lc->stats->now_ns = ts_ns;
+	ws_stats_account(lc->stats, d, len, rte_pktmbuf_pkt_len(m), p);
 	ws_series_add(&lc->stats->series, ts_ns, rte_pktmbuf_pkt_len(m));
 	flow_add(lc, d, p, rte_pktmbuf_pkt_len(m), ts_ns);
 }
