@@ -6,6 +6,11 @@
  * the name the client resolved. Entries are preallocated; when all are used
  * the oldest one learned is replaced (FIFO), and an address learned again
  * takes the newer name in place. An open-addressing index finds them.
+ *
+ * Only the owning thread writes; other threads may look up (RX lcores name
+ * their flows from every lcore's answers). A sequence count per entry makes a
+ * reader see a whole entry or none, and index slots are single 32-bit words:
+ * a lookup racing a write may miss, never return a torn or wrong name.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -24,7 +29,9 @@
 /* Answers read from one response at most: bounded work per packet. */
 #define MAX_ANSWERS 64
 
+/* Other RX lcores read entries while the owner writes: seq is odd during a write. */
 struct entry {
+	uint32_t seq;
 	uint8_t addr[16]; /* IPv4 in the first 4 bytes, the rest 0 */
 	uint8_t version;  /* 0: unused */
 	char name[WS_FLOW_HOST_MAX];
@@ -108,7 +115,7 @@ index_remove(struct dnsmap *m, uint32_t i)
 	uint32_t pos = index_find(m, m->e[i].version, m->e[i].addr), next, home;
 
 	for (;;) {
-		m->index[pos] = EMPTY;
+		__atomic_store_n(&m->index[pos], EMPTY, __ATOMIC_RELAXED);
 		next = pos;
 		for (;;) {
 			next = (next + 1) & m->mask;
@@ -120,9 +127,16 @@ index_remove(struct dnsmap *m, uint32_t i)
 					: (home <= pos && home > next))
 				break;
 		}
-		m->index[pos] = m->index[next];
+		__atomic_store_n(&m->index[pos], m->index[next], __ATOMIC_RELAXED);
 		pos = next;
 	}
+}
+
+static void
+entry_write_begin(struct entry *e)
+{
+	__atomic_store_n(&e->seq, e->seq + 1, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
 }
 
 static void
@@ -137,22 +151,25 @@ learn(struct dnsmap *m, uint8_t version, const uint8_t *rdata, const struct ws_h
 	pos = index_find(m, version, a);
 	if (m->index[pos] != EMPTY) {
 		e = &m->e[m->index[pos]]; /* learned again: the newer name */
+		entry_write_begin(e);
 	} else {
 		i = m->next;
 		m->next = (m->next + 1) % m->n;
 		e = &m->e[i];
+		entry_write_begin(e);
 		if (e->version) {
 			index_remove(m, i);
 			cnt->dns_replaced++;
-			m->used--;
+			__atomic_fetch_sub(&m->used, 1, __ATOMIC_RELAXED);
 		}
 		e->version = version;
 		memcpy(e->addr, a, 16);
-		m->index[index_find(m, version, a)] = i;
-		m->used++;
+		__atomic_store_n(&m->index[index_find(m, version, a)], i, __ATOMIC_RELEASE);
+		__atomic_fetch_add(&m->used, 1, __ATOMIC_RELAXED);
 	}
 	memcpy(e->name, h->name, h->len < WS_FLOW_HOST_MAX - 1 ? h->len : WS_FLOW_HOST_MAX - 1);
 	e->name[h->len < WS_FLOW_HOST_MAX - 1 ? h->len : WS_FLOW_HOST_MAX - 1] = '\0';
+	__atomic_store_n(&e->seq, e->seq + 1, __ATOMIC_RELEASE);
 	cnt->dns_answers++;
 }
 
@@ -211,19 +228,35 @@ unsigned int
 dnsmap_find(const struct dnsmap *m, uint8_t version, const uint8_t *addr, char *out,
 	    unsigned int size)
 {
+	uint32_t pos, i, s1, len, probes;
+	const struct entry *e;
+	struct entry copy;
 	uint8_t a[16] = {0};
-	uint32_t pos, len;
 
-	if (m->used == 0 || size == 0)
+	if (__atomic_load_n(&m->used, __ATOMIC_RELAXED) == 0 || size == 0)
 		return 0;
 	memcpy(a, addr, version == 4 ? 4 : 16);
-	pos = index_find(m, version, a);
-	if (m->index[pos] == EMPTY)
-		return 0;
-	len = strlen(m->e[m->index[pos]].name);
-	if (len > size - 1)
-		len = size - 1;
-	memcpy(out, m->e[m->index[pos]].name, len);
-	out[len] = '\0';
-	return len;
+	pos = addr_hash(version, a) & m->mask;
+	/* bounded even if a racing writer keeps the index changing */
+	for (probes = 0; probes <= m->mask; probes++, pos = (pos + 1) & m->mask) {
+		i = __atomic_load_n(&m->index[pos], __ATOMIC_ACQUIRE);
+		if (i == EMPTY || i >= m->n)
+			return 0;
+		e = &m->e[i];
+		s1 = __atomic_load_n(&e->seq, __ATOMIC_ACQUIRE);
+		memcpy(&copy, e, sizeof(copy));
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if ((s1 & 1) || __atomic_load_n(&e->seq, __ATOMIC_RELAXED) != s1)
+			return 0; /* being written: a miss */
+		if (copy.version != version || memcmp(copy.addr, a, 16) != 0)
+			continue;
+		copy.name[WS_FLOW_HOST_MAX - 1] = '\0';
+		len = strlen(copy.name);
+		if (len > size - 1)
+			len = size - 1;
+		memcpy(out, copy.name, len);
+		out[len] = '\0';
+		return len;
+	}
+	return 0;
 }

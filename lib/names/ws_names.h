@@ -84,7 +84,8 @@ int ws_names_host(struct ws_names *nm, const uint8_t *data, uint32_t len, const 
 		  uint64_t ts_ns, struct ws_host *h, struct ws_names_counters *cnt);
 
 /**
- * The name a remembered DNS answer gave an address.
+ * The name a remembered DNS answer gave an address. Other threads may call it
+ * while the owner adds answers: an entry being written then reads as a miss.
  *
  * @param addr  4 (version 4) or 16 bytes
  * @return the name's length, copied NUL-terminated into out (cut to size - 1), or 0

@@ -20,20 +20,26 @@ uint32_t ws_rx_reset_gen;
 /*
  * A flow starts without a name of its own: the name a DNS answer gave its
  * responder's address (or else its initiator's, for a flow picked up late).
+ * The answer may have crossed any RX lcore, so each one's table is asked.
  */
 static void
 flow_name(void *arg, struct ws_flow *f)
 {
 	struct ws_rx_lcore *lc = arg;
-	unsigned int side = f->initiator ^ 1;
+	unsigned int side, i;
 
-	if (ws_names_addr(lc->names, f->key.version, f->key.addr[side], f->host,
-			  WS_FLOW_HOST_MAX) == 0 &&
-	    ws_names_addr(lc->names, f->key.version, f->key.addr[side ^ 1], f->host,
-			  WS_FLOW_HOST_MAX) == 0)
-		return;
-	f->host_source = WS_HOST_DNS_ANSWER;
-	lc->stats->c.names.dns_named_flows++;
+	for (side = f->initiator ^ 1;; side ^= 1) {
+		for (i = 0; i < lc->n_peer_names; i++) {
+			if (ws_names_addr(lc->peer_names[i], f->key.version, f->key.addr[side],
+					  f->host, WS_FLOW_HOST_MAX)) {
+				f->host_source = WS_HOST_DNS_ANSWER;
+				lc->stats->c.names.dns_named_flows++;
+				return;
+			}
+		}
+		if (side == f->initiator)
+			return;
+	}
 }
 
 int
@@ -53,6 +59,8 @@ ws_rx_lcore_init(struct ws_rx_lcore *lc, const struct ws_stats_sizes *sizes,
 		return i;
 	}
 	lc->stats->names = lc->names;
+	lc->peer_names[0] = lc->names;
+	lc->n_peer_names = 1; /* the others are added once every lcore has its own */
 	/* Addresses, ports and distinct counts come per flow, from the flow table. */
 	lc->stats->tops_from_flows = true;
 	fc.report = ws_stats_flow_report;

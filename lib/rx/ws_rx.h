@@ -94,7 +94,10 @@ struct ws_rx_lcore {
 	uint8_t *bounce;		/**< a frame spanning several mbufs, copied whole */
 	const struct ws_filter *filter; /**< in force for this loop turn */
 	struct ws_flow_table *flows;
-	struct ws_names *names;	  /**< QUIC, split ClientHellos, DNS answers */
+	struct ws_names *names; /**< QUIC, split ClientHellos, DNS answers */
+	/** every RX lcore's names, this one's first: DNS answers seen anywhere name flows */
+	const struct ws_names *peer_names[WS_RX_MAX_LCORES];
+	unsigned int n_peer_names;
 	struct rte_ring *records; /**< ended flows, to the management lcore */
 	uint64_t flow_ns;	  /**< latest packet time: drives flow timeouts */
 	uint64_t next_expire_tsc;
