@@ -370,6 +370,17 @@ tcp_reuse(const struct ws_flow *f, const struct ws_flow_pkt *p)
 	       (p->tcp_flags & (TCP_SYN | TCP_ACK | TCP_RST)) == TCP_SYN;
 }
 
+/*
+ * A flow idle past its timeout ends when its next packet comes, even if the
+ * expiry hand has not passed it yet: where a flow ends does not depend on
+ * when the hand runs.
+ */
+static inline int
+flow_stale(const struct ws_flow_table *t, const struct ws_flow *f, const struct ws_flow_pkt *p)
+{
+	return p->ts_ns > f->last_ns && p->ts_ns - f->last_ns > t->idle_ns;
+}
+
 static inline void
 flow_account(struct ws_flow_table *t, const struct ws_flow_pkt *p, const struct key_ref *r,
 	     struct ws_flow *rec, unsigned int *n_rec)
@@ -383,9 +394,12 @@ flow_account(struct ws_flow_table *t, const struct ws_flow_pkt *p, const struct 
 	if (f == NULL) {
 		f = flow_insert(t, r, rec, n_rec);
 		flow_start(f, p);
-	} else if (tcp_reuse(f, p)) {
+	} else if (tcp_reuse(f, p) || flow_stale(t, f, p)) {
 		if (flow_packets(f) != 0)
-			flow_record(t, f, WS_FLOW_END_CLOSED, &rec[(*n_rec)++]);
+			flow_record(t, f,
+				    f->state == WS_FLOW_ST_CLOSED ? WS_FLOW_END_CLOSED
+								  : WS_FLOW_END_IDLE,
+				    &rec[(*n_rec)++]);
 		t->cnt.created++;
 		flow_start(f, p);
 	} else {

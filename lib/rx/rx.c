@@ -28,6 +28,8 @@ flow_name(void *arg, struct ws_flow *f)
 	struct ws_rx_lcore *lc = arg;
 	unsigned int side, i;
 
+	if ((f->key.port[0] | f->key.port[1]) == 0)
+		return; /* TCP, UDP and SCTP flows only: a site is visited on a port */
 	for (side = f->initiator ^ 1;; side ^= 1) {
 		for (i = 0; i < lc->n_peer_names; i++) {
 			if (ws_names_addr(lc->peer_names[i], f->key.version, f->key.addr[side],
