@@ -217,9 +217,9 @@ ws_stats_sites_json(const struct ws_stats *s, unsigned int n)
 	json_array_foreach(list, i, row)
 	{
 		name = json_string_value(json_object_get(row, "name"));
+		/* a name can be pushed out of the flow counts only when more names than fit */
 		if (ws_topk_get(s->top[WS_TOP_SITE_FLOWS], name, strlen(name), &e) < 0)
-			e.packets = 0; /* pushed out of the flow counts: only with more names than
-					  fit */
+			e.packets = 0;
 		json_object_set_new(row, "flows", json_integer((json_int_t)e.packets));
 	}
 	return list;
