@@ -82,7 +82,8 @@ flow_report(const struct ws_flow_table *t, struct ws_flow *f)
 		return;
 	if (t->report != NULL && f->priv_gen == t->report_gen) {
 		t->report(t->report_arg, f, f->priv_new_packets, f->priv_new_bytes);
-		f->host_reported = f->host[0] != '\0';
+		if (f->host_state == WS_FLOW_HOST_NEW)
+			f->host_state = WS_FLOW_HOST_REPORTED;
 	}
 	memset(f->priv_new_packets, 0, sizeof(f->priv_new_packets));
 	memset(f->priv_new_bytes, 0, sizeof(f->priv_new_bytes));

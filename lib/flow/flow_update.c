@@ -263,7 +263,7 @@ host_copy(struct ws_flow *f, const struct ws_flow_pkt *p)
 	memcpy(f->host, p->host, len);
 	f->host[len] = '\0';
 	f->host_source = p->host_source;
-	f->host_reported = 0;
+	f->host_state = WS_FLOW_HOST_NEW;
 	f->priv_tcp &= ~PRIV_HOST_GUESS;
 }
 
@@ -354,7 +354,7 @@ flow_count(const struct ws_flow_table *t, struct ws_flow *f, const struct ws_flo
 	f->bytes[d] += p->len;
 	f->tcp_flags[d] |= p->tcp_flags;
 	if (p->host != NULL && p->host_len != 0 &&
-	    (f->host[0] == '\0' || (f->priv_tcp & PRIV_HOST_GUESS)))
+	    (f->host_state == WS_FLOW_HOST_NONE || (f->priv_tcp & PRIV_HOST_GUESS)))
 		host_copy(f, p);
 	if (p->key.proto == IPPROTO_TCP_)
 		tcp_track(f, p);
@@ -406,10 +406,12 @@ flow_account(struct ws_flow_table *t, const struct ws_flow_pkt *p, const struct 
 		started = false;
 	}
 	flow_count(t, f, p);
-	if (started && t->name != NULL && f->host[0] == '\0') {
+	if (started && t->name != NULL && f->host_state == WS_FLOW_HOST_NONE) {
 		t->name(t->name_arg, f);
-		if (f->host[0] != '\0')
+		if (f->host[0] != '\0') {
+			f->host_state = WS_FLOW_HOST_NEW;
 			f->priv_tcp |= PRIV_HOST_GUESS;
+		}
 	}
 }
 

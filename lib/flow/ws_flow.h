@@ -70,6 +70,13 @@ enum ws_flow_end {
 	WS_FLOW_END_EVICTED = 5,  /**< lackOfResources: evicted for a new flow */
 };
 
+/** ws_flow.host_state: kept beside the counters, so a report need not read host[]. */
+enum ws_flow_host_state {
+	WS_FLOW_HOST_NONE = 0,	   /**< host is "" */
+	WS_FLOW_HOST_NEW = 1,	   /**< host is set; no report has carried it yet */
+	WS_FLOW_HOST_REPORTED = 2, /**< a report has carried host */
+};
+
 /** TCP connection state as seen by a passive observer. Other protocols: NEW, ESTABLISHED. */
 enum ws_flow_state {
 	WS_FLOW_ST_NEW = 0,	    /**< no handshake seen yet */
@@ -104,7 +111,7 @@ struct ws_flow {
 	uint8_t host_source;	      /**< as given with host (ws_flow_pkt or the name callback) */
 	uint32_t priv_new_packets[2]; /* counted since the last report */
 	uint32_t priv_new_bytes[2];
-	uint8_t host_reported; /**< set by the table once a report has carried host[] */
+	uint8_t host_state; /**< WS_FLOW_HOST_*: whether host is set and reported (2nd line) */
 	uint8_t priv_pad2[3];
 	uint64_t priv_ns; /* SYN time in the handshake, close time once CLOSED */
 	/* end of private */
@@ -131,7 +138,7 @@ typedef void (*ws_flow_report_fn)(void *arg, const struct ws_flow *f, const uint
  * Called once when a flow starts and its first packet carries no hostname:
  * it may write a name into f->host (NUL-terminated) and f->host_source. Such
  * a name is provisional: the first name a packet of the flow carries
- * replaces it (and clears host_reported). Used to name flows by the DNS
+ * replaces it (host_state back to WS_FLOW_HOST_NEW). Used to name flows by the DNS
  * answers seen before them.
  */
 typedef void (*ws_flow_name_fn)(void *arg, struct ws_flow *f);

@@ -256,7 +256,7 @@ count_site(struct ws_stats *s, const struct ws_flow *f, const uint32_t packets[2
 	uint16_t len = strnlen(f->host, WS_FLOW_HOST_MAX - 1);
 	uint64_t pk = packets[0] + packets[1], by = (uint64_t)bytes[0] + bytes[1];
 
-	if (!f->host_reported) {
+	if (f->host_state == WS_FLOW_HOST_NEW) {
 		pk = f->packets[0] + f->packets[1];
 		by = f->bytes[0] + f->bytes[1];
 		count_top(s, WS_TOP_SITE_FLOWS, (const uint8_t *)f->host, len, 0);
@@ -313,7 +313,7 @@ ws_stats_flow_report(void *stats, const struct ws_flow *f, const uint32_t packet
 		memcpy(conv + 3 + 2 * alen, &k->port[1], 2);
 		ws_hll_add_hash(s->uniq[WS_UNIQ_FLOWS], ws_hll_hash(conv, 5 + 2 * alen));
 	}
-	if (f->host[0] != '\0')
+	if (f->host_state != WS_FLOW_HOST_NONE) /* host[] is in the flow's third line */
 		count_site(s, f, packets, bytes);
 	s->c.flow_reported += packets[0] + packets[1];
 }

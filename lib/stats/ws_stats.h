@@ -177,7 +177,7 @@ void ws_stats_account(struct ws_stats *s, const uint8_t *data, uint32_t len, uin
  * sent packets[d] packets of bytes[d] bytes.
  *
  * A flow with a name also counts in the sites: at its first report with the
- * name (f->host_reported 0), one flow and all its packets and bytes so far
+ * name (f->host_state WS_FLOW_HOST_NEW), one flow and all its packets and bytes so far
  * (f->packets, f->bytes); at later ones, the packets and bytes reported.
  */
 void ws_stats_flow_report(void *stats, const struct ws_flow *f, const uint32_t packets[2],

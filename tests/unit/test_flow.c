@@ -568,9 +568,9 @@ name_report_cb(void *arg, const struct ws_flow *f, const uint32_t packets[2],
 	       const uint32_t bytes[2])
 {
 	(void)packets, (void)bytes;
-	/* the first report carrying a name sees host_reported 0, the later ones 1 */
+	/* the first report carrying a name sees host_state NEW, the later ones REPORTED */
 	if (f->host[0])
-		((unsigned int *)arg)[f->host_reported]++;
+		((unsigned int *)arg)[f->host_state == WS_FLOW_HOST_REPORTED]++;
 }
 
 static void
@@ -603,7 +603,7 @@ test_name_callback(void **state)
 	assert_int_equal(calls, 1); /* only when a flow starts */
 	assert_string_equal(live(t, &p.key).host, "own.example.com");
 	assert_int_equal(live(t, &p.key).host_source, 2);
-	assert_int_equal(live(t, &p.key).host_reported, 0);
+	assert_int_equal(live(t, &p.key).host_state, WS_FLOW_HOST_NEW);
 	p.host = "later.example.com";
 	feed1(t, &p, NULL);
 	assert_string_equal(live(t, &p.key).host, "own.example.com");
