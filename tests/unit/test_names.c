@@ -124,7 +124,8 @@ static void
 put(struct buf *f, const void *p, uint32_t n)
 {
 	assert_true(f->len + n <= sizeof(f->b));
-	memcpy(f->b + f->len, p, n);
+	if (n) /* p may be NULL for no bytes */
+		memcpy(f->b + f->len, p, n);
 	f->len += n;
 }
 

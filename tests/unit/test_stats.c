@@ -220,7 +220,7 @@ test_tops_from_flows(void **state)
 	struct ws_flow rec[WS_FLOW_BURST_MAX];
 	struct ws_flow_pkt fp;
 	uint64_t x = 12345;
-	uint8_t b[200];
+	uint8_t b[60 + 1024]; /* frame() makes up to 60 + 1023 bytes */
 	struct ws_pkt p;
 	unsigned int n, i;
 
