@@ -33,6 +33,15 @@
 static const uint8_t salt_v1[20] = {0x38, 0x76, 0x2c, 0xf7, 0xf5, 0x59, 0x34, 0xb3, 0x4d, 0x17,
 				    0x9a, 0xe6, 0xa4, 0xc8, 0x0c, 0xad, 0xcc, 0xbb, 0x7f, 0x0a};
 
+/* A ClientHello being gathered: CRYPTO bytes from offset 0, and which are here. */
+struct hello {
+	uint8_t dcid[CID_MAX];
+	uint8_t dcid_len;
+	uint8_t open; /* gathering: no name yet */
+	uint64_t have[WS_QUIC_CRYPTO_MAX / 64];
+	uint8_t crypto[WS_QUIC_CRYPTO_MAX];
+};
+
 struct ws_quic {
 	EVP_CIPHER_CTX *gcm; /* AES-128-GCM, re-keyed per packet */
 	EVP_CIPHER_CTX *ecb; /* AES-128-ECB: header protection */
@@ -40,12 +49,9 @@ struct ws_quic {
 	uint8_t key_dcid[CID_MAX];
 	uint8_t key_dcid_len; /* 0: none */
 	struct ws_quic_keys keys;
-	/* the ClientHello being gathered: CRYPTO bytes from offset 0, and which are here */
-	uint8_t hello_dcid[CID_MAX];
-	uint8_t hello_dcid_len;
-	uint8_t hello_open; /* gathering: no name yet */
-	uint8_t crypto[WS_QUIC_CRYPTO_MAX];
-	uint64_t have[WS_QUIC_CRYPTO_MAX / 64];
+	/* ClientHellos being gathered, one per connection, the oldest replaced first */
+	struct hello hello[WS_QUIC_HELLOS];
+	unsigned int next;    /* the slot a new hello takes */
 	uint8_t plain[65536]; /* one opened payload */
 };
 
@@ -263,7 +269,7 @@ initial_open(struct ws_quic *q, const uint8_t *p, const struct initial *in)
 /* ---- frames ---- */
 
 static void
-crypto_put(struct ws_quic *q, uint64_t off, const uint8_t *d, uint64_t len)
+crypto_put(struct hello *hl, uint64_t off, const uint8_t *d, uint64_t len)
 {
 	uint64_t i;
 
@@ -271,20 +277,20 @@ crypto_put(struct ws_quic *q, uint64_t off, const uint8_t *d, uint64_t len)
 		return;
 	if (len > WS_QUIC_CRYPTO_MAX - off)
 		len = WS_QUIC_CRYPTO_MAX - off; /* the rest is past what is kept */
-	memcpy(q->crypto + off, d, len);
+	memcpy(hl->crypto + off, d, len);
 	for (i = off; i < off + len; i++)
-		q->have[i / 64] |= 1ull << (i % 64);
+		hl->have[i / 64] |= 1ull << (i % 64);
 }
 
 /* Bytes present from offset 0 without a hole. */
 static uint32_t
-crypto_prefix(const struct ws_quic *q)
+crypto_prefix(const struct hello *hl)
 {
 	uint32_t w;
 
 	for (w = 0; w < WS_QUIC_CRYPTO_MAX / 64; w++)
-		if (q->have[w] != UINT64_MAX)
-			return w * 64 + __builtin_ctzll(~q->have[w]);
+		if (hl->have[w] != UINT64_MAX)
+			return w * 64 + __builtin_ctzll(~hl->have[w]);
 	return WS_QUIC_CRYPTO_MAX;
 }
 
@@ -314,11 +320,11 @@ ack_len(const uint8_t *b, uint32_t n, int ecn)
 
 /*
  * The frames an Initial may carry (RFC 9000 12.4): PADDING, PING, ACK, CRYPTO,
- * CONNECTION_CLOSE. With put, CRYPTO data goes into q->crypto.
+ * CONNECTION_CLOSE. With a hello to put into, CRYPTO data goes there.
  * @return 0, or -EBADMSG for a frame cut short or not allowed.
  */
 static int
-frames_walk(struct ws_quic *q, const uint8_t *b, uint32_t n, int put, int *has_zero)
+frames_walk(struct hello *put, const uint8_t *b, uint32_t n, int *has_zero)
 {
 	uint32_t off = 0, l;
 	uint64_t coff, clen;
@@ -347,7 +353,7 @@ frames_walk(struct ws_quic *q, const uint8_t *b, uint32_t n, int put, int *has_z
 			off += vl;
 			*has_zero |= coff == 0;
 			if (put)
-				crypto_put(q, coff, b + off, clen);
+				crypto_put(put, coff, b + off, clen);
 			off += (uint32_t)clen;
 			break;
 		case 0x1c: /* CONNECTION_CLOSE: nothing after it matters */
@@ -361,34 +367,46 @@ frames_walk(struct ws_quic *q, const uint8_t *b, uint32_t n, int put, int *has_z
 
 /*
  * Gather this packet's CRYPTO frames: one with offset 0 starts a hello (a
- * retransmitted first Initial starts it again); a packet with the DCID of
- * the hello being gathered adds to it; any other is left alone.
+ * retransmitted first Initial starts it again), in the slot of its DCID or
+ * else the oldest; a packet with the DCID of a hello being gathered adds to
+ * it; any other is left alone. @return the hello, or NULL with *rc set.
  */
-static int
-gather(struct ws_quic *q, const struct initial *in, int plen)
+static struct hello *
+gather(struct ws_quic *q, const struct initial *in, int plen, int *rc)
 {
-	int rc, zero, same;
+	struct hello *hl = NULL;
+	unsigned int i;
+	int zero;
 
-	rc = frames_walk(q, q->plain, (uint32_t)plen, 0, &zero);
-	if (rc < 0)
-		return rc;
-	same = q->hello_open && q->hello_dcid_len == in->dcid_len &&
-	       memcmp(q->hello_dcid, in->dcid, in->dcid_len) == 0;
+	*rc = frames_walk(NULL, q->plain, (uint32_t)plen, &zero);
+	if (*rc < 0)
+		return NULL;
+	for (i = 0; i < WS_QUIC_HELLOS && !hl; i++)
+		if (q->hello[i].open && q->hello[i].dcid_len == in->dcid_len &&
+		    memcmp(q->hello[i].dcid, in->dcid, in->dcid_len) == 0)
+			hl = &q->hello[i];
 	if (zero) {
-		memset(q->have, 0, sizeof(q->have));
-		memcpy(q->hello_dcid, in->dcid, in->dcid_len);
-		q->hello_dcid_len = in->dcid_len;
-		q->hello_open = 1;
-	} else if (!same) {
-		return -ENOENT; /* a later flight (ACKs), or a hello already named */
+		if (!hl) {
+			hl = &q->hello[q->next];
+			q->next = (q->next + 1) % WS_QUIC_HELLOS;
+		}
+		memset(hl->have, 0, sizeof(hl->have));
+		memcpy(hl->dcid, in->dcid, in->dcid_len);
+		hl->dcid_len = in->dcid_len;
+		hl->open = 1;
+	} else if (!hl) {
+		*rc = -ENOENT; /* a later flight (ACKs), or a hello already named */
+		return NULL;
 	}
-	return frames_walk(q, q->plain, (uint32_t)plen, 1, &zero);
+	*rc = frames_walk(hl, q->plain, (uint32_t)plen, &zero);
+	return *rc < 0 ? NULL : hl;
 }
 
 int
 ws_quic_initial_sni(struct ws_quic *q, const uint8_t *p, uint32_t n, struct ws_host *h,
 		    struct ws_names_counters *cnt)
 {
+	struct hello *hl;
 	struct initial in;
 	int plen, rc;
 
@@ -405,17 +423,17 @@ ws_quic_initial_sni(struct ws_quic *q, const uint8_t *p, uint32_t n, struct ws_h
 	if (plen < 0)
 		return -ENOENT; /* a server's Initial, or a later client one with new DCID */
 	cnt->quic_opened++;
-	rc = gather(q, &in, plen);
-	if (rc < 0)
+	hl = gather(q, &in, plen, &rc);
+	if (!hl)
 		return rc;
-	rc = ws_parse_tls_client_hello(q->crypto, crypto_prefix(q), h);
-	if (rc == -ENODATA && crypto_prefix(q) == WS_QUIC_CRYPTO_MAX)
+	rc = ws_parse_tls_client_hello(hl->crypto, crypto_prefix(hl), h);
+	if (rc == -ENODATA && crypto_prefix(hl) == WS_QUIC_CRYPTO_MAX)
 		rc = -ENOENT; /* the SNI lies past what is kept */
 	if (rc == -ENODATA) {
 		cnt->quic_partial++;
 		return rc;
 	}
-	q->hello_open = 0; /* named or not, later Initials of it count nothing */
+	hl->open = 0; /* named or not, later Initials of it count nothing */
 	if (rc == 0)
 		h->source = WS_HOST_QUIC;
 	return rc;

@@ -34,8 +34,10 @@
 #define WS_NAMES_HELLO_BYTES_MAX 65536
 /** Largest hello_slots and dns_answers. */
 #define WS_NAMES_SLOTS_MAX (1u << 24)
-/** CRYPTO stream bytes kept for one QUIC ClientHello. */
-#define WS_QUIC_CRYPTO_MAX 8192
+/** CRYPTO stream bytes kept for one QUIC ClientHello (a post-quantum one is about 2 KB). */
+#define WS_QUIC_CRYPTO_MAX 4096
+/** QUIC ClientHellos gathered at once per context, one per connection (DCID). */
+#define WS_QUIC_HELLOS 16
 
 struct ws_names_conf {
 	uint32_t hello_slots;	   /**< TCP ClientHellos reassembled at once; 0: 256 */
@@ -119,8 +121,8 @@ void ws_quic_destroy(struct ws_quic *q);
 
 /**
  * The SNI of a client Initial, given the UDP payload. A ClientHello spread
- * over several Initials of the same connection is put together when they
- * arrive one after the other (one such hello at a time per context).
+ * over several Initials of the same connection (DCID) is put together, for
+ * up to WS_QUIC_HELLOS connections at once; a new one replaces the oldest.
  *
  * @return 0 (h->source WS_HOST_QUIC); -ENOENT: not a v1 client Initial this
  *         context can open, or no SNI; -ENODATA: the hello goes on in

@@ -420,6 +420,32 @@ test_quic_crypto_order_and_split(void **state)
 	/* the hello is named: packet 2 again names nothing */
 	assert_int_equal(ws_quic_initial_sni(q, pkt2.b, pkt2.len, &h, &c), -ENOENT);
 
+	/* two connections' hellos interleaved: each is gathered by its DCID */
+	{
+		static const uint8_t dcid2[] = {9, 9, 9, 9, 9, 9, 9, 9};
+		struct buf a1, a2, b1, b2, m2;
+
+		client_hello(&m2, "second.example.net");
+		fr.len = 0;
+		crypto_frame(&fr, 0, m.b, cut);
+		seal(&a1, dcid, sizeof(dcid), 10, fr.b, fr.len);
+		fr.len = 0;
+		crypto_frame(&fr, cut, m.b + cut, m.len - cut);
+		seal(&a2, dcid, sizeof(dcid), 11, fr.b, fr.len);
+		fr.len = 0;
+		crypto_frame(&fr, 0, m2.b, cut);
+		seal(&b1, dcid2, sizeof(dcid2), 0, fr.b, fr.len);
+		fr.len = 0;
+		crypto_frame(&fr, cut, m2.b + cut, m2.len - cut);
+		seal(&b2, dcid2, sizeof(dcid2), 1, fr.b, fr.len);
+		assert_int_equal(ws_quic_initial_sni(q, a1.b, a1.len, &h, &c), -ENODATA);
+		assert_int_equal(ws_quic_initial_sni(q, b1.b, b1.len, &h, &c), -ENODATA);
+		assert_int_equal(ws_quic_initial_sni(q, a2.b, a2.len, &h, &c), 0);
+		assert_string_equal(h.name, "pq.example.org");
+		assert_int_equal(ws_quic_initial_sni(q, b2.b, b2.len, &h, &c), 0);
+		assert_string_equal(h.name, "second.example.net");
+	}
+
 	/* all of it in one packet, pieces reversed */
 	client_hello(&m, "one.example.org");
 	fr.len = 0;
