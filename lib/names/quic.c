@@ -414,8 +414,9 @@ ws_quic_initial_sni(struct ws_quic *q, const uint8_t *p, uint32_t n, struct ws_h
 	h->len = 0;
 	h->name[0] = '\0';
 	/* long header, type Initial (00), version 1, in a datagram a client may send */
-	if (n < INITIAL_MIN || (p[0] & 0xb0) != 0x80 || be32(p + 1) != QUIC_V1)
-		return -ENOENT;
+	if (n < INITIAL_MIN || n > sizeof(q->plain) || (p[0] & 0xb0) != 0x80 ||
+	    be32(p + 1) != QUIC_V1)
+		return -ENOENT; /* a UDP payload is at most 65,527 bytes: plain holds any */
 	if (initial_header(p, n, &in) < 0 || in.end > n)
 		return -ENOENT;
 	cnt->quic_initials++;
