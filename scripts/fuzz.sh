@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Run every libFuzzer target (tests/fuzz) for SECONDS each, one after the other,
 # with ASan and UBSan, and print the executions each made.
-#   scripts/fuzz.sh [SECONDS] [TARGET...]    default 600 s; targets: parse app ctl config
+#   scripts/fuzz.sh [SECONDS] [TARGET...]    default 600 s; targets: parse app ctl config names
 # A finding fails its target and leaves the input in build-fuzz/fuzz-artifacts/;
 # once fixed it goes to tests/fuzz/regress/TARGET/, which every build replays.
 set -eu

@@ -471,15 +471,20 @@ def vec16(data):
     return struct.pack('!H', len(data)) + data
 
 
-def tls_client_hello(rng, sni=None, alpn=('h2', 'http/1.1'), tls13=True):
+def tls_client_hello(rng, sni=None, alpn=('h2', 'http/1.1'), tls13=True, pq=False):
     """ClientHello record like a current browser (TLS 1.3 capable unless
-    tls13=False, which gives a TLS 1.2-only hello)."""
+    tls13=False, which gives a TLS 1.2-only hello). pq=True adds a post-quantum
+    X25519MLKEM768 key share (1216 + 32 bytes) and puts the SNI after it, as
+    browsers that permute extensions may: the hello is about 1.8 KB."""
     suites = [0x1301, 0x1302, 0x1303] if tls13 else []
     suites += [0xC02B, 0xC02F, 0xC02C, 0xC030, 0xCCA9, 0xCCA8, 0x009C, 0x009D]
     exts = b''
-    if sni is not None:
-        name = sni.encode()
-        exts += tls_ext(0, vec16(b'\0' + vec16(name)))
+    if pq:
+        share = struct.pack('!HH', 0x11EC, 1216 + 32) + rng.randbytes(1216 + 32)
+        exts += tls_ext(51, vec16(share + struct.pack('!HH', 0x001D, 32) + rng.randbytes(32)))
+        exts += tls_ext(21, bytes(200))                        # padding
+    if sni is not None and not pq:
+        exts += tls_ext(0, vec16(b'\0' + vec16(sni.encode())))
     exts += tls_ext(23, b'')                                   # extended_master_secret
     exts += tls_ext(0xFF01, b'\0')                             # renegotiation_info
     exts += tls_ext(10, vec16(struct.pack('!HHH', 0x001D, 0x0017, 0x0018)))
@@ -491,10 +496,13 @@ def tls_client_hello(rng, sni=None, alpn=('h2', 'http/1.1'), tls13=True):
     exts += tls_ext(13, vec16(struct.pack('!8H', 0x0403, 0x0804, 0x0401, 0x0503,
                                           0x0805, 0x0501, 0x0806, 0x0601)))
     exts += tls_ext(18, b'')                                   # signed_certificate_timestamp
-    if tls13:
+    if tls13 and not pq:
         exts += tls_ext(51, vec16(struct.pack('!HH', 0x001D, 32) + rng.randbytes(32)))
+    if tls13:
         exts += tls_ext(45, vec8(b'\x01'))                     # psk_key_exchange_modes
         exts += tls_ext(43, vec8(struct.pack('!HH', 0x0304, 0x0303)))
+    if sni is not None and pq:
+        exts += tls_ext(0, vec16(b'\0' + vec16(sni.encode())))
     body = (struct.pack('!H', 0x0303) + rng.randbytes(32) + vec8(rng.randbytes(32))
             + vec16(struct.pack('!%dH' % len(suites), *suites)) + vec8(b'\0') + vec16(exts))
     return tls_record(22, tls_handshake(1, body), version=0x0301)
@@ -1483,6 +1491,119 @@ def coverage_frames(seed):
 
 
 # ---------------------------------------------------------------------------
+# NAMES PROFILE
+#
+# Names that one packet does not give, for the sites view (docs/report.md):
+#   split_hello   TCP connections whose ClientHello (post-quantum key share,
+#                 about 1.8 KB, SNI near the end) spans 2 or 3 segments; some
+#                 resend their first segment; handshake, ServerHello, data, FIN
+#   dns_answer    a DNS query and its response (a CNAME chain, then A or AAAA),
+#                 then a TCP connection and a UDP exchange to the answered
+#                 address that carry no name of their own
+#   own_name      a connection to an answered address that sends its own SNI
+#                 (a different name): its own name wins
+#   http          HTTP GET with Host
+# Client i is 10.9.i.10 / 2001:db8:9:i::10, server 203.0.113.i / 2001:db8:f9:i::1,
+# resolver 198.51.100.53 / 2001:db8:53::53.
+# ---------------------------------------------------------------------------
+
+class NamesGenerator:
+    def __init__(self, seed, rounds=24):
+        self.rng = random.Random('names:%d' % seed)
+        self.rounds = rounds
+        self.ts = EPOCH_US
+        self.out = []
+
+    def emit(self, frames, gap=(200, 3000)):
+        for f in frames:
+            self.ts += self.rng.randint(*gap)
+            self.out.append((self.ts, f))
+
+    def endpoints(self, i, v6):
+        c = '2001:db8:9:%x::10' % i if v6 else '10.9.%d.10' % i
+        s = '2001:db8:f9:%x::1' % i if v6 else '203.0.113.%d' % i
+        return c, s
+
+    def tcp_conn(self, c, s, sport, dport, client_data, server_data, resend_first=False):
+        """Handshake, the client's segments in order, the server's reply, FIN both ways."""
+        v6 = ':' in c
+        ip = ipv6 if v6 else ipv4
+        mac_c, mac_s = '02:09:00:00:00:01', '02:09:00:00:00:02'
+        et = ETH_IPV6 if v6 else ETH_IPV4
+
+        def pkt(src, dst, sp, dp, seq, ack, flags, payload=b''):
+            seg = tcp(src, dst, sp, dp, seq, ack, flags, payload)
+            smac, dmac = (mac_c, mac_s) if src == c else (mac_s, mac_c)
+            return eth(dmac, smac, et, ip(src, dst, P_TCP, seg))
+
+        cs, ss = self.rng.getrandbits(32), self.rng.getrandbits(32)
+        frames = [pkt(c, s, sport, dport, cs, 0, 'S'), pkt(s, c, dport, sport, ss, cs + 1, 'SA'),
+                  pkt(c, s, sport, dport, cs + 1, ss + 1, 'A')]
+        seq = cs + 1
+        for i, seg in enumerate(client_data):
+            frames.append(pkt(c, s, sport, dport, seq, ss + 1, 'PA', seg))
+            if i == 0 and resend_first:
+                frames.append(pkt(c, s, sport, dport, seq, ss + 1, 'PA', seg))
+            seq += len(seg)
+        frames.append(pkt(s, c, dport, sport, ss + 1, seq, 'PA', server_data))
+        sack = ss + 1 + len(server_data)
+        frames += [pkt(c, s, sport, dport, seq, sack, 'A'),
+                   pkt(c, s, sport, dport, seq, sack, 'FA'),
+                   pkt(s, c, dport, sport, sack, seq + 1, 'FA'),
+                   pkt(c, s, sport, dport, seq + 1, sack + 1, 'A')]
+        return frames
+
+    def udp_pair(self, c, s, sport, dport, req, resp):
+        v6 = ':' in c
+        ip = ipv6 if v6 else ipv4
+        et = ETH_IPV6 if v6 else ETH_IPV4
+        a, b = '02:09:00:00:00:01', '02:09:00:00:00:02'
+        return [eth(b, a, et, ip(c, s, P_UDP, udp(c, s, sport, dport, req))),
+                eth(a, b, et, ip(s, c, P_UDP, udp(s, c, dport, sport, resp)))]
+
+    def split(self, data, parts):
+        cuts = sorted(self.rng.sample(range(200, len(data) - 100), parts - 1))
+        return [data[i:j] for i, j in zip([0] + cuts, cuts + [len(data)])]
+
+    def generate(self):
+        rng = self.rng
+        for i in range(1, self.rounds + 1):
+            v6 = i % 4 == 0
+            c, s = self.endpoints(i, v6)
+            res = '2001:db8:53::53' if v6 else '198.51.100.53'
+            # a split ClientHello: the SNI lies in the last segment
+            hello = tls_client_hello(rng, 'split%d.example.com' % i, pq=True)
+            parts = self.split(hello, 2 + i % 2)
+            self.emit(self.tcp_conn(c, s, 41000 + i, 443, parts,
+                                    tls_server_hello(rng) + tls_app_data(rng, 300),
+                                    resend_first=i % 5 == 0))
+            # a DNS answer names the next flows to its address
+            name = 'www%d.example.org' % i
+            cdn = 'edge%d.cdn.example.net' % i
+            addr = '2001:db8:ca:%x::7' % i if v6 else '192.0.2.%d' % i
+            qtype = 28 if v6 else 1
+            rdata = ip_bytes(addr)
+            query = dns_message(0x4000 + i, 0x0100, [dns_question(name, qtype)])
+            resp = dns_message(0x4000 + i, 0x8180, [dns_question(name, qtype)],
+                               [dns_rr(name, 5, dns_name(cdn)), dns_rr(cdn, qtype, rdata)])
+            self.emit(self.udp_pair(c, res, 50000 + i, 53, query, resp))
+            self.emit(self.tcp_conn(c, addr, 42000 + i, DATA_PORT, [rng.randbytes(300)],
+                                    rng.randbytes(900)))
+            self.emit(self.udp_pair(c, addr, 43000 + i, DATA_PORT + 1, rng.randbytes(80),
+                                    rng.randbytes(120)))
+            # a flow to an answered address with an SNI of its own
+            if i % 3 == 0:
+                own = tls_client_hello(rng, 'own%d.example.com' % i)
+                self.emit(self.tcp_conn(c, addr, 44000 + i, 443, [own],
+                                        tls_server_hello(rng)))
+            if i % 4 == 1:
+                req = http_request('GET', '/', 'web%d.example.com' % i)
+                self.emit(self.tcp_conn(c, s, 45000 + i, 80, [req],
+                                        http_response(200, 'OK', b'x' * 500)))
+        return self.out
+
+
+# ---------------------------------------------------------------------------
 # MIX PROFILE
 #
 # --hosts clients (10.0.x.y / 2001:db8:100::/64, behind gateway 10.0.0.1 whose
@@ -1915,7 +2036,7 @@ class MixGenerator:
 
 def parse_args(argv):
     p = argparse.ArgumentParser(description='Generate reproducible test captures (pcap).')
-    p.add_argument('--profile', choices=('coverage', 'mix'), required=True)
+    p.add_argument('--profile', choices=('coverage', 'mix', 'names'), required=True)
     p.add_argument('--seed', type=int, required=True)
     p.add_argument('--packets', type=int, default=20000, help='mix: total packets')
     p.add_argument('--flows', type=int, default=2000, help='mix: number of flows')
@@ -1951,6 +2072,8 @@ def main(argv=None):
                 first.setdefault(name, [n, n])[1] = n
             for name, (a, b) in first.items():
                 print('%d-%d %s' % (a, b, name) if a != b else '%d %s' % (a, name))
+    elif args.profile == 'names':
+        packets = NamesGenerator(args.seed).generate()
     else:
         packets = MixGenerator(args).generate()
     if args.output:

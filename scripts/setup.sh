@@ -12,6 +12,7 @@ cd "$(dirname "$0")/.."
 PACKAGES="
 	build-essential pkg-config meson ninja-build python3
 	libdpdk-dev dpdk dpdk-dev libcyaml-dev libyaml-dev libcmocka-dev libpcap-dev libjansson-dev
+	libssl-dev
 	clang libclang-rt-14-dev
 	tshark tcpdump valgrind nfdump libcap2-bin
 	curl prometheus

@@ -369,6 +369,11 @@ daemon_prepare(const struct options *o, struct ws_config **cp, struct ws_run *ru
 	run->flows = (struct ws_flow_conf){.capacity = c->analytics.flow_capacity,
 					   .idle_ns = c->analytics.flow_idle_s * 1000000000ull,
 					   .active_ns = c->analytics.flow_active_s * 1000000000ull};
+	run->names = (struct ws_names_conf){.hello_slots = c->analytics.tls_hello_slots,
+					    .hello_bytes = c->analytics.tls_hello_bytes,
+					    .hello_timeout_ns =
+						    c->analytics.tls_hello_timeout_ms * 1000000ull,
+					    .dns_answers = c->analytics.dns_answers};
 	if (o->top_n == 0)
 		run->top_n = c->analytics.top_n;
 	run->snapshot_ms = c->analytics.snapshot_ms;

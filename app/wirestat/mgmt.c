@@ -616,7 +616,7 @@ cmd_top(void *ctx, const json_t *req, json_t **result, char *err, size_t err_siz
 {
 	static const char *const what[WS_TOP_MAX] = {
 		[WS_TOP_DST] = "dst",	 [WS_TOP_SRC] = "src",	  [WS_TOP_DPORT] = "ports",
-		[WS_TOP_HOST] = "hosts", [WS_TOP_PAIR] = "pairs",
+		[WS_TOP_HOST] = "hosts", [WS_TOP_PAIR] = "pairs", [WS_TOP_SITE] = "sites",
 	};
 	struct ws_app *app = ctx;
 	const char *w = json_string_value(json_object_get(req, "what"));
@@ -624,18 +624,20 @@ cmd_top(void *ctx, const json_t *req, json_t **result, char *err, size_t err_siz
 	int rc;
 
 	for (i = 0; w && i < WS_TOP_MAX; i++)
-		if (!strcmp(w, what[i]))
+		if (what[i] && !strcmp(w, what[i]))
 			break;
 	if (!w || i == WS_TOP_MAX) {
-		snprintf(err, err_size, "\"what\" must be one of dst, src, ports, hosts, pairs");
+		snprintf(err, err_size,
+			 "\"what\" must be one of dst, src, ports, hosts, pairs, sites");
 		return EINVAL;
 	}
 	rc = get_n(req, app->run.top_n, &n, err, err_size);
 	if (rc)
 		return rc;
 	*result = json_pack("{s:s, s:o, s:I}", "what", w, "entries",
-			    ws_stats_top_json(app->merged, i, n), "error_bound",
-			    (json_int_t)ws_topk_error_bound(app->merged->top[i]));
+			    i == WS_TOP_SITE ? ws_stats_sites_json(app->merged, n)
+					     : ws_stats_top_json(app->merged, i, n),
+			    "error_bound", (json_int_t)ws_topk_error_bound(app->merged->top[i]));
 	return *result ? 0 : ENOMEM;
 }
 
@@ -788,7 +790,7 @@ const struct ws_ctl_cmd ws_mgmt_cmds[] = {
 	 cmd_filter, filter_changes},
 	{"status", "ports up, drops, uptime", cmd_status},
 	{"stats", "the whole report; \"n\": entries per top list", cmd_stats},
-	{"top", "one top list: \"what\": dst|src|ports|hosts, \"n\"", cmd_top},
+	{"top", "one top list: \"what\": dst|src|ports|hosts|pairs|sites, \"n\"", cmd_top},
 	{"cores", "per RX lcore: packets, spread, drops, busy ratio", cmd_cores},
 	{"ports", "per port: NIC counters and xstats", cmd_ports},
 	{"reset", "zero the statistics of every RX lcore", cmd_reset, ws_ctl_changes_always},

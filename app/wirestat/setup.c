@@ -30,7 +30,7 @@ rx_lcores_create(struct ws_app *app, char *err, size_t err_size)
 		memset(lc, 0, sizeof(*lc));
 		app->rx[i] = lc;
 		app->n_rx = i + 1;
-		rc = ws_rx_lcore_init(lc, &run->sizes, &run->flows);
+		rc = ws_rx_lcore_init(lc, &run->sizes, &run->flows, &run->names);
 		if (rc < 0) {
 			snprintf(err, err_size, "RX lcore %u: cannot allocate its statistics",
 				 run->rx_lcore_ids[i]);
@@ -57,6 +57,12 @@ rx_lcores_create(struct ws_app *app, char *err, size_t err_size)
 			return -rte_errno;
 		}
 	}
+	/* DNS answers seen on any RX lcore name the flows of every other one. */
+	for (i = 0; i < app->n_rx; i++)
+		for (unsigned int j = 0; j < app->n_rx; j++)
+			if (j != i)
+				app->rx[i]->peer_names[app->rx[i]->n_peer_names++] =
+					app->rx[j]->names;
 	return 0;
 }
 

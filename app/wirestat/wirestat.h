@@ -60,6 +60,7 @@ struct ws_run {
 	unsigned int mbufs, mbuf_cache, data_room;
 	struct ws_stats_sizes sizes;
 	struct ws_flow_conf flows;
+	struct ws_names_conf names;
 	const char *flows_file; /**< -r --flows FILE: every flow record, one JSON line each */
 	unsigned int n_ports;
 	struct ws_port_conf port_conf[WS_MAX_PORTS];

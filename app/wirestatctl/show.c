@@ -399,18 +399,21 @@ key_cols(const json_t *entries, unsigned int min)
 static const char *
 top_title(const char *what, const char **key_name)
 {
-	static const char *const what_s[] = {"dst", "src", "ports", "hosts", "pairs"};
-	static const char *const title[] = {
-		"destination addresses", "source addresses", "destination ports",
-		"hostnames (DNS, TLS SNI, HTTP Host)", "address pairs (both directions)"};
-	static const char *const key[] = {"address", "address", "port", "hostname", "pair"};
-	int i;
+	static const char *const what_s[] = {"dst", "src", "ports", "hosts", "pairs", "sites"};
+	static const char *const title[] = {"destination addresses",
+					    "source addresses",
+					    "destination ports",
+					    "hostnames (DNS, TLS SNI, HTTP Host, QUIC), per packet",
+					    "address pairs (both directions)",
+					    "sites: named flows and all their traffic"};
+	static const char *const key[] = {"address", "address", "port", "hostname", "pair", "site"};
+	int i, n = sizeof(what_s) / sizeof(what_s[0]);
 
-	for (i = 0; i < 5; i++)
+	for (i = 0; i < n; i++)
 		if (!strcmp(what, what_s[i]))
 			break;
-	*key_name = i < 5 ? key[i] : "key";
-	return i < 5 ? title[i] : "top list";
+	*key_name = i < n ? key[i] : "key";
+	return i < n ? title[i] : "top list";
 }
 
 int
@@ -419,6 +422,7 @@ wsctl_show_top(FILE *f, const json_t *r)
 	const json_t *entries = json_object_get(r, "entries"), *bound, *e;
 	const char *key_name, *title = top_title(get_str(r, "what"), &key_name);
 	bool hosts = !strcmp(get_str(r, "what"), "hosts");
+	bool sites = !strcmp(get_str(r, "what"), "sites");
 	char key[1024], cell[1100], src[16];
 	unsigned int cols;
 	size_t i;
@@ -433,14 +437,16 @@ wsctl_show_top(FILE *f, const json_t *r)
 	else
 		fprintf(f, json_is_integer(bound) ? " (exact)\n" : "\n");
 	cols = key_cols(entries, (unsigned int)strlen(key_name));
-	fprintf(f, "%5s  %-*s %s%14s %16s\n", "#", cols, key_name, hosts ? "via   " : "", "packets",
-		"bytes");
+	fprintf(f, "%5s  %-*s %s%s%14s %16s\n", "#", cols, key_name, hosts ? "via   " : "",
+		sites ? "      flows " : "", "packets", "bytes");
 	for (i = 0; i < json_array_size(entries); i++) {
 		e = json_array_get(entries, i);
 		fprintf(f, "%5zu  %s ", i + 1,
 			wsctl_cell(cell, sizeof(cell), entry_key(e, key, sizeof(key)), cols));
 		if (hosts)
 			fprintf(f, "%s ", wsctl_cell(src, sizeof(src), get_str(e, "source"), 5));
+		if (sites)
+			fprintf(f, "%11s ", wsctl_int(e, "flows").s);
 		fprintf(f, "%14s %16s\n", wsctl_int(e, hosts ? "count" : "packets").s,
 			wsctl_int(e, "bytes").s);
 	}

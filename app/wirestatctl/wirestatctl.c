@@ -45,9 +45,10 @@ static const char usage_text[] =
 	"commands:\n"
 	"  status                  health in one line (OK, DROPPING or DOWN), then details\n"
 	"  stats [-n N]            the whole report, N entries per top list\n"
-	"  top dst|src|ports|hosts|pairs [-n N]\n"
+	"  top dst|src|ports|hosts|pairs|sites [-n N]\n"
 	"                          one top list: destination or source addresses,\n"
-	"                          destination ports, hostnames (DNS, TLS SNI, HTTP Host)\n"
+	"                          destination ports, hostnames (DNS, TLS SNI, HTTP Host,\n"
+	"                          QUIC) per packet, address pairs, sites (named flows)\n"
 	"  cores                   per RX lcore: packets, spread, ring drops, busy ratio\n"
 	"  ports                   per port: link, NIC counters, extended statistics\n"
 	"  reset                   zero the statistics (NIC counters are kept)\n"
@@ -118,7 +119,7 @@ static const struct command commands[] = {
 	{.name = "help", .opts = 0, .show = wsctl_show_help},
 };
 
-static const char *const top_lists[] = {"dst", "src", "ports", "hosts", "pairs"};
+static const char *const top_lists[] = {"dst", "src", "ports", "hosts", "pairs", "sites"};
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -283,11 +284,11 @@ check_command(const struct options *o, const struct command **cmd)
 	if (strcmp(o->cmd, "top"))
 		return 0;
 	if (!o->what)
-		return usage_error("top: which list? dst, src, ports, hosts or pairs");
+		return usage_error("top: which list? dst, src, ports, hosts, pairs or sites");
 	for (i = 0; i < sizeof(top_lists) / sizeof(top_lists[0]); i++)
 		if (!strcmp(o->what, top_lists[i]))
 			return 0;
-	return usage_error("top: '%s' is not one of dst, src, ports, hosts, pairs", o->what);
+	return usage_error("top: '%s' is not one of dst, src, ports, hosts, pairs, sites", o->what);
 }
 
 int

@@ -14,10 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <ws_names.h>
 #include <ws_parse.h>
 #include <ws_stats.h>
 
-static const char *const host_sources[] = {"-", "dns", "tls", "http"};
+static const char *const host_sources[WS_HOST_SOURCE_MAX] = {"-",    "dns",  "tls",
+							     "http", "quic", "dns-answer"};
 
 static void
 print_addr(const uint8_t *d, const struct ws_ip *ip, int dst)
@@ -120,6 +122,7 @@ run(const char *file, enum output out, unsigned int top_n)
 						    .host_capacity = 1 << 14};
 	char err[PCAP_ERRBUF_SIZE];
 	struct pcap_pkthdr *ph;
+	struct ws_names *nm;
 	struct ws_stats *st;
 	const u_char *data;
 	struct ws_host h;
@@ -143,15 +146,21 @@ run(const char *file, enum output out, unsigned int top_n)
 		return 2;
 	}
 	st = ws_stats_create(&sizes);
-	if (!st) {
+	nm = ws_names_create(NULL);
+	if (!st || !nm) {
 		perror("wsdissect");
+		ws_stats_destroy(st);
+		ws_names_destroy(nm);
 		pcap_close(pc);
 		return 1;
 	}
+	st->names = nm;
 	while ((rc = pcap_next_ex(pc, &ph, &data)) == 1) {
 		ws_parse_link(link, data, ph->caplen, &p);
+		st->now_ns =
+			(uint64_t)ph->ts.tv_sec * 1000000000u + (uint64_t)ph->ts.tv_usec * 1000u;
 		if (out == OUT_PACKETS) {
-			ws_parse_host(data, ph->caplen, &p, &h);
+			ws_names_host(nm, data, ph->caplen, &p, st->now_ns, &h, &st->c.names);
 			print_packet(++n, data, &p, &h);
 		} else {
 			ws_stats_account(st, data, ph->caplen, ph->caplen, &p);
@@ -170,6 +179,7 @@ run(const char *file, enum output out, unsigned int top_n)
 		print_summary(st, top_n);
 	}
 	ws_stats_destroy(st);
+	ws_names_destroy(nm);
 	return rc == PCAP_ERROR ? 1 : 0;
 }
 

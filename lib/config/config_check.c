@@ -42,6 +42,10 @@ static const struct range top_ranges[] = {
 	TOP("analytics.flow_capacity", analytics.flow_capacity, 64, 67108864, false),
 	TOP("analytics.flow_idle_s", analytics.flow_idle_s, 1, 86400, false),
 	TOP("analytics.flow_active_s", analytics.flow_active_s, 1, 86400, false),
+	TOP("analytics.tls_hello_slots", analytics.tls_hello_slots, 1, 1048576, false),
+	TOP("analytics.tls_hello_bytes", analytics.tls_hello_bytes, 512, 65536, false),
+	TOP("analytics.tls_hello_timeout_ms", analytics.tls_hello_timeout_ms, 10, 60000, false),
+	TOP("analytics.dns_answers", analytics.dns_answers, 16, 16777216, false),
 };
 
 static const struct range port_ranges[] = {

@@ -101,7 +101,8 @@ push_memory(struct argv_builder *b, const struct ws_config_eal *e)
 	if (rc == 0 && e->in_memory)
 		rc = push(b, "--in-memory");
 	else if (rc == 0 && e->hugepages)
-		rc = push(b, "--huge-unlink");	/* nothing left in /dev/hugepages, even after a kill */
+		rc = push(b,
+			  "--huge-unlink"); /* nothing left in /dev/hugepages, even after a kill */
 	if (rc == 0)
 		rc = push(b, "--file-prefix");
 	if (rc == 0)

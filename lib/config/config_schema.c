@@ -88,6 +88,11 @@ static const cyaml_schema_field_t analytics_fields[] = {
 	CYAML_FIELD_UINT("flow_capacity", OPT, struct ws_config_analytics, flow_capacity),
 	CYAML_FIELD_UINT("flow_idle_s", OPT, struct ws_config_analytics, flow_idle_s),
 	CYAML_FIELD_UINT("flow_active_s", OPT, struct ws_config_analytics, flow_active_s),
+	CYAML_FIELD_UINT("tls_hello_slots", OPT, struct ws_config_analytics, tls_hello_slots),
+	CYAML_FIELD_UINT("tls_hello_bytes", OPT, struct ws_config_analytics, tls_hello_bytes),
+	CYAML_FIELD_UINT("tls_hello_timeout_ms", OPT, struct ws_config_analytics,
+			 tls_hello_timeout_ms),
+	CYAML_FIELD_UINT("dns_answers", OPT, struct ws_config_analytics, dns_answers),
 	CYAML_FIELD_END,
 };
 
@@ -196,6 +201,10 @@ config_defaults_apply(const struct load_ctx *x, struct ws_config *c)
 	DEFAULT(x, c->analytics.flow_capacity, 1048576, "analytics.flow_capacity");
 	DEFAULT(x, c->analytics.flow_idle_s, 30, "analytics.flow_idle_s");
 	DEFAULT(x, c->analytics.flow_active_s, 300, "analytics.flow_active_s");
+	DEFAULT(x, c->analytics.tls_hello_slots, 256, "analytics.tls_hello_slots");
+	DEFAULT(x, c->analytics.tls_hello_bytes, 4096, "analytics.tls_hello_bytes");
+	DEFAULT(x, c->analytics.tls_hello_timeout_ms, 2000, "analytics.tls_hello_timeout_ms");
+	DEFAULT(x, c->analytics.dns_answers, 65536, "analytics.dns_answers");
 	DEFAULT_STR(x, c->prometheus.listen, "127.0.0.1:9573", "prometheus.listen");
 	for (i = 0; i < c->export.n_ipfix; i++)
 		ipfix_defaults_apply(x, &c->export.ipfix[i], i);

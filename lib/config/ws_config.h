@@ -88,14 +88,18 @@ struct ws_config_socket {
 
 /** Aggregation on the management lcore (YAML `analytics`). */
 struct ws_config_analytics {
-	uint32_t top_capacity;	/**< flows tracked for top-N, 16..1048576 */
-	uint32_t host_capacity; /**< hosts tracked, 16..1048576 */
-	uint32_t top_n;		/**< entries reported, 1..1000 */
-	uint32_t snapshot_ms;	/**< RX lcore publish period, 10..60000 */
-	uint32_t rate_seconds;	/**< seconds of per-second traffic kept, 60..86400 */
-	uint32_t flow_capacity; /**< flows per RX lcore, preallocated, 64..67108864 */
-	uint32_t flow_idle_s;	/**< end a flow without packets for this long, 1..86400 */
-	uint32_t flow_active_s; /**< cut a record of a longer flow, 1..86400 */
+	uint32_t top_capacity;	       /**< flows tracked for top-N, 16..1048576 */
+	uint32_t host_capacity;	       /**< hosts tracked, 16..1048576 */
+	uint32_t top_n;		       /**< entries reported, 1..1000 */
+	uint32_t snapshot_ms;	       /**< RX lcore publish period, 10..60000 */
+	uint32_t rate_seconds;	       /**< seconds of per-second traffic kept, 60..86400 */
+	uint32_t flow_capacity;	       /**< flows per RX lcore, preallocated, 64..67108864 */
+	uint32_t flow_idle_s;	       /**< end a flow without packets for this long, 1..86400 */
+	uint32_t flow_active_s;	       /**< cut a record of a longer flow, 1..86400 */
+	uint32_t tls_hello_slots;      /**< split ClientHellos reassembled at once per RX lcore */
+	uint32_t tls_hello_bytes;      /**< bytes kept per ClientHello, 512..65536 */
+	uint32_t tls_hello_timeout_ms; /**< a reassembly idle this long is given up, 10..60000 */
+	uint32_t dns_answers;	       /**< addresses from DNS answers kept per RX lcore */
 };
 
 /** One IPFIX collector (YAML `export.ipfix[i]`); see docs/ipfix.md. */

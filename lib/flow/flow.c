@@ -121,6 +121,8 @@ conf_apply(struct ws_flow_table *t, const struct ws_flow_conf *c)
 	t->report = c->report;
 	t->report_arg = c->report_arg;
 	t->visit = c->visit;
+	t->name = c->name;
+	t->name_arg = c->name_arg;
 }
 
 struct ws_flow_table *

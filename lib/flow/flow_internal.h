@@ -23,9 +23,10 @@
 #define IPPROTO_TCP_ 6
 
 /* ws_flow.priv_tcp bits */
-#define PRIV_FIN0 0x01 /* side 0 sent a FIN */
-#define PRIV_FIN1 0x02 /* side 1 sent a FIN */
-#define PRIV_SYN 0x04  /* priv_ns holds the SYN's timestamp */
+#define PRIV_FIN0 0x01	     /* side 0 sent a FIN */
+#define PRIV_FIN1 0x02	     /* side 1 sent a FIN */
+#define PRIV_SYN 0x04	     /* priv_ns holds the SYN's timestamp */
+#define PRIV_HOST_GUESS 0x08 /* host came from the name callback: a packet's name replaces it */
 
 _Static_assert(sizeof(struct ws_flow_key) == 40, "flow key is 40 bytes without padding");
 _Static_assert(sizeof(struct ws_flow) % CACHE_LINE == 0, "flows fill whole cache lines");
@@ -51,6 +52,8 @@ struct ws_flow_table {
 	ws_flow_report_fn report;
 	void *report_arg;
 	void (*visit)(void *arg, const struct ws_flow *f);
+	ws_flow_name_fn name;
+	void *name_arg;
 	size_t memory;
 	/* written */
 	uint32_t n_free;
@@ -78,8 +81,11 @@ flow_report(const struct ws_flow_table *t, struct ws_flow *f)
 {
 	if ((f->priv_new_packets[0] | f->priv_new_packets[1]) == 0)
 		return;
-	if (t->report != NULL && f->priv_gen == t->report_gen)
+	if (t->report != NULL && f->priv_gen == t->report_gen) {
 		t->report(t->report_arg, f, f->priv_new_packets, f->priv_new_bytes);
+		if (f->host_state == WS_FLOW_HOST_NEW)
+			f->host_state = WS_FLOW_HOST_REPORTED;
+	}
 	memset(f->priv_new_packets, 0, sizeof(f->priv_new_packets));
 	memset(f->priv_new_bytes, 0, sizeof(f->priv_new_bytes));
 }

@@ -9,6 +9,7 @@
  * signatures of a bucket at once (SSE2 where the target has it, which every
  * x86-64 does) and compare full keys only on a signature match.
  */
+#include <stdbool.h>
 #include <string.h>
 
 #if defined(__SSE2__)
@@ -251,13 +252,19 @@ flow_start(struct ws_flow *f, const struct ws_flow_pkt *p)
 	f->initiator = p->dir;
 }
 
+/* The first name a packet carries; it replaces one the name callback guessed. */
 static void
-host_copy(struct ws_flow *f, const char *host, uint16_t len)
+host_copy(struct ws_flow *f, const struct ws_flow_pkt *p)
 {
+	uint8_t len = p->host_len;
+
 	if (len > WS_FLOW_HOST_MAX - 1)
 		len = WS_FLOW_HOST_MAX - 1;
-	memcpy(f->host, host, len);
+	memcpy(f->host, p->host, len);
 	f->host[len] = '\0';
+	f->host_source = p->host_source;
+	f->host_state = WS_FLOW_HOST_NEW;
+	f->priv_tcp &= ~PRIV_HOST_GUESS;
 }
 
 static void
@@ -346,8 +353,9 @@ flow_count(const struct ws_flow_table *t, struct ws_flow *f, const struct ws_flo
 	f->packets[d]++;
 	f->bytes[d] += p->len;
 	f->tcp_flags[d] |= p->tcp_flags;
-	if (p->host != NULL && p->host_len != 0 && f->host[0] == '\0')
-		host_copy(f, p->host, p->host_len);
+	if (p->host != NULL && p->host_len != 0 &&
+	    (f->host_state == WS_FLOW_HOST_NONE || (f->priv_tcp & PRIV_HOST_GUESS)))
+		host_copy(f, p);
 	if (p->key.proto == IPPROTO_TCP_)
 		tcp_track(f, p);
 	else if (f->state == WS_FLOW_ST_NEW && f->packets[d ^ 1] != 0)
@@ -362,11 +370,23 @@ tcp_reuse(const struct ws_flow *f, const struct ws_flow_pkt *p)
 	       (p->tcp_flags & (TCP_SYN | TCP_ACK | TCP_RST)) == TCP_SYN;
 }
 
+/*
+ * A flow idle past its timeout ends when its next packet comes, even if the
+ * expiry hand has not passed it yet: where a flow ends does not depend on
+ * when the hand runs.
+ */
+static inline int
+flow_stale(const struct ws_flow_table *t, const struct ws_flow *f, const struct ws_flow_pkt *p)
+{
+	return p->ts_ns > f->last_ns && p->ts_ns - f->last_ns > t->idle_ns;
+}
+
 static inline void
 flow_account(struct ws_flow_table *t, const struct ws_flow_pkt *p, const struct key_ref *r,
 	     struct ws_flow *rec, unsigned int *n_rec)
 {
 	struct ws_flow *f;
+	bool started = true;
 
 	f = bucket_find(t, &t->buckets[r->b[0]], r->sig, &p->key);
 	if (f == NULL)
@@ -374,13 +394,25 @@ flow_account(struct ws_flow_table *t, const struct ws_flow_pkt *p, const struct 
 	if (f == NULL) {
 		f = flow_insert(t, r, rec, n_rec);
 		flow_start(f, p);
-	} else if (tcp_reuse(f, p)) {
+	} else if (tcp_reuse(f, p) || flow_stale(t, f, p)) {
 		if (flow_packets(f) != 0)
-			flow_record(t, f, WS_FLOW_END_CLOSED, &rec[(*n_rec)++]);
+			flow_record(t, f,
+				    f->state == WS_FLOW_ST_CLOSED ? WS_FLOW_END_CLOSED
+								  : WS_FLOW_END_IDLE,
+				    &rec[(*n_rec)++]);
 		t->cnt.created++;
 		flow_start(f, p);
+	} else {
+		started = false;
 	}
 	flow_count(t, f, p);
+	if (started && t->name != NULL && f->host_state == WS_FLOW_HOST_NONE) {
+		t->name(t->name_arg, f);
+		if (f->host[0] != '\0') {
+			f->host_state = WS_FLOW_HOST_NEW;
+			f->priv_tcp |= PRIV_HOST_GUESS;
+		}
+	}
 }
 
 /*

@@ -70,6 +70,13 @@ enum ws_flow_end {
 	WS_FLOW_END_EVICTED = 5,  /**< lackOfResources: evicted for a new flow */
 };
 
+/** ws_flow.host_state: kept beside the counters, so a report need not read host[]. */
+enum ws_flow_host_state {
+	WS_FLOW_HOST_NONE = 0,	   /**< host is "" */
+	WS_FLOW_HOST_NEW = 1,	   /**< host is set; no report has carried it yet */
+	WS_FLOW_HOST_REPORTED = 2, /**< a report has carried host */
+};
+
 /** TCP connection state as seen by a passive observer. Other protocols: NEW, ESTABLISHED. */
 enum ws_flow_state {
 	WS_FLOW_ST_NEW = 0,	    /**< no handshake seen yet */
@@ -100,11 +107,12 @@ struct ws_flow {
 	uint8_t end_reason;   /**< enum ws_flow_end in records, 0 in live flows */
 	/* private to the table: leave alone */
 	uint8_t priv_tcp;
-	uint8_t priv_gen; /* report generation of the priv_new_ counts */
-	uint8_t priv_pad;
+	uint8_t priv_gen;	      /* report generation of the priv_new_ counts */
+	uint8_t host_source;	      /**< as given with host (ws_flow_pkt or the name callback) */
 	uint32_t priv_new_packets[2]; /* counted since the last report */
 	uint32_t priv_new_bytes[2];
-	uint32_t priv_pad2;
+	uint8_t host_state; /**< WS_FLOW_HOST_*: whether host is set and reported (2nd line) */
+	uint8_t priv_pad2[3];
 	uint64_t priv_ns; /* SYN time in the handshake, close time once CLOSED */
 	/* end of private */
 	char host[WS_FLOW_HOST_MAX]; /**< first hostname seen (DNS, SNI, Host), truncated to 63
@@ -126,6 +134,15 @@ struct ws_flow {
 typedef void (*ws_flow_report_fn)(void *arg, const struct ws_flow *f, const uint32_t packets[2],
 				  const uint32_t bytes[2]);
 
+/**
+ * Called once when a flow starts and its first packet carries no hostname:
+ * it may write a name into f->host (NUL-terminated) and f->host_source. Such
+ * a name is provisional: the first name a packet of the flow carries
+ * replaces it (host_state back to WS_FLOW_HOST_NEW). Used to name flows by the DNS
+ * answers seen before them.
+ */
+typedef void (*ws_flow_name_fn)(void *arg, struct ws_flow *f);
+
 /** Table parameters. A field left at 0 takes its WS_FLOW_DEFAULT_ value. */
 struct ws_flow_conf {
 	uint32_t capacity;	  /**< most live flows, 1 to WS_FLOW_CAPACITY_MAX; default 2^20 */
@@ -142,6 +159,8 @@ struct ws_flow_conf {
 	 * A full turn is counted in ws_flow_counters.turns.
 	 */
 	void (*visit)(void *arg, const struct ws_flow *f);
+	ws_flow_name_fn name; /**< NULL: flows are named by their packets only */
+	void *name_arg;	      /**< first argument of name */
 };
 
 /** What the RX lcore knows of one packet. */
@@ -149,7 +168,8 @@ struct ws_flow_pkt {
 	struct ws_flow_key key; /**< normalized, by ws_flow_pkt_init() */
 	uint8_t dir;		/**< side of the key that sent the packet, 0 or 1 */
 	uint8_t tcp_flags;	/**< TCP flags as on the wire (FIN 0x01 ... CWR 0x80), else 0 */
-	uint16_t host_len;	/**< length of host */
+	uint8_t host_len;	/**< length of host (at most WS_FLOW_HOST_MAX - 1 is kept) */
+	uint8_t host_source;	/**< copied to ws_flow.host_source with host */
 	uint32_t len;		/**< bytes to count, e.g. the IP length */
 	uint64_t ts_ns;		/**< timestamp, in the clock given to ws_flow_expire() */
 	const char *host;	/**< hostname found in this packet (not NUL-terminated), or NULL */

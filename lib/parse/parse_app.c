@@ -38,21 +38,29 @@ name_put(struct ws_host *h, uint8_t c)
 	return 0;
 }
 
+/* The public forms start from an empty name and leave a string whatever happens. */
+static int
+name_out(struct ws_host *h, int rc)
+{
+	if (rc < 0) {
+		h->source = WS_HOST_NONE;
+		h->len = 0;
+	}
+	h->name[h->len] = '\0';
+	return rc;
+}
+
 /*
- * First question name of a DNS query (RFC 1035 4.1.2). Pointers must go
- * backwards, so a loop cannot form, and their number is bounded too.
+ * A DNS name at off (RFC 1035 4.1.2, 4.1.4). Pointers must go backwards, so
+ * a loop cannot form, and their number is bounded too.
  */
 static int
-dns_qname(const uint8_t *msg, uint32_t n, struct ws_host *h)
+dns_name(const uint8_t *msg, uint32_t n, uint32_t off, struct ws_host *h)
 {
-	uint32_t off = 12, lim = n;
+	uint32_t lim = n;
 	unsigned int ptrs = 0, i;
 	uint8_t l;
 
-	if (n < 12)
-		return -EBADMSG;
-	if (msg[2] & 0x80 || get_be16(msg + 4) == 0)
-		return -ENOENT; /* a response, or no question */
 	for (;;) {
 		if (off >= lim)
 			return -EBADMSG;
@@ -83,6 +91,26 @@ dns_qname(const uint8_t *msg, uint32_t n, struct ws_host *h)
 	}
 	h->source = WS_HOST_DNS;
 	return 0;
+}
+
+/* First question name of a DNS query. */
+static int
+dns_qname(const uint8_t *msg, uint32_t n, struct ws_host *h)
+{
+	if (n < 12)
+		return -EBADMSG;
+	if (msg[2] & 0x80 || get_be16(msg + 4) == 0)
+		return -ENOENT; /* a response, or no question */
+	return dns_name(msg, n, 12, h);
+}
+
+int
+ws_parse_dns_name(const uint8_t *msg, uint32_t n, uint32_t off, struct ws_host *h)
+{
+	h->source = WS_HOST_NONE;
+	h->method = WS_HTTP_NONE;
+	h->len = 0;
+	return name_out(h, dns_name(msg, n, off, h));
 }
 
 static int
@@ -136,19 +164,18 @@ tls_sni(const uint8_t *e, uint32_t n, struct ws_host *h)
 }
 
 /*
- * TLS record (RFC 8446 5.1) holding a ClientHello (4.1.2). Only this segment
- * is read: a hello that goes on in the next one returns -ENODATA.
+ * ClientHello handshake message (RFC 8446 4.1.2), from its type byte. Only
+ * the n bytes given are read: a hello that goes on past them returns -ENODATA.
  */
 static int
-host_tls(const uint8_t *d, const struct ws_ip *ip, struct ws_host *h)
+client_hello(const uint8_t *b, uint32_t n, struct ws_host *h)
 {
-	const uint8_t *b = d + ip->payload_off;
-	uint32_t n = ip->end - ip->payload_off, off, ext_end, len;
+	uint32_t off, ext_end, len;
 
-	if (n < 9 || b[0] != 0x16 || b[5] != 1)
+	if (n < 4 || b[0] != 1)
 		return -ENOENT;
-	/* Skip record (5) and handshake (4) headers, version (2), random (32). */
-	off = 5 + 4 + 2 + 32;
+	/* Skip handshake header (4), version (2), random (32). */
+	off = 4 + 2 + 32;
 	if (n < off + 1)
 		return -ENODATA;
 	off += 1 + b[off]; /* session id */
@@ -174,6 +201,39 @@ host_tls(const uint8_t *d, const struct ws_ip *ip, struct ws_host *h)
 		off += 4 + len;
 	}
 	return -ENOENT;
+}
+
+/* A TLS record (RFC 8446 5.1) holding a ClientHello, from the record header. */
+static int
+record_hello(const uint8_t *b, uint32_t n, struct ws_host *h)
+{
+	if (n < 9 || b[0] != 0x16 || b[5] != 1)
+		return -ENOENT;
+	return client_hello(b + 5, n - 5, h);
+}
+
+static int
+host_tls(const uint8_t *d, const struct ws_ip *ip, struct ws_host *h)
+{
+	return record_hello(d + ip->payload_off, ip->end - ip->payload_off, h);
+}
+
+int
+ws_parse_tls_client_hello(const uint8_t *msg, uint32_t n, struct ws_host *h)
+{
+	h->source = WS_HOST_NONE;
+	h->method = WS_HTTP_NONE;
+	h->len = 0;
+	return name_out(h, client_hello(msg, n, h));
+}
+
+int
+ws_parse_tls_record_hello(const uint8_t *rec, uint32_t n, struct ws_host *h)
+{
+	h->source = WS_HOST_NONE;
+	h->method = WS_HTTP_NONE;
+	h->len = 0;
+	return name_out(h, record_hello(rec, n, h));
 }
 
 static const struct {

@@ -10,10 +10,10 @@
  * decoded before that point stays valid in the result.
  *
  * Layers decoded: Ethernet II, 802.3/LLC (classified only), 802.1Q/802.1ad
- * tags (WS_MAX_VLANS kept, up to WS_VLAN_WALK_MAX skipped), MPLS (up to WS_MAX_MPLS labels), PPPoE session,
- * IPv4, IPv6 and its extension header chain, ARP (classified), TCP, UDP,
- * SCTP, ICMP, ICMPv6, and the tunnels GRE (incl. TEB), VXLAN, GENEVE, GTP-U,
- * IP-in-IP, 6in4, 4in6, up to WS_MAX_TUNNELS deep.
+ * tags (WS_MAX_VLANS kept, up to WS_VLAN_WALK_MAX skipped), MPLS (up to WS_MAX_MPLS labels), PPPoE
+ * session, IPv4, IPv6 and its extension header chain, ARP (classified), TCP, UDP, SCTP, ICMP,
+ * ICMPv6, and the tunnels GRE (incl. TEB), VXLAN, GENEVE, GTP-U, IP-in-IP, 6in4, 4in6, up to
+ * WS_MAX_TUNNELS deep.
  *
  * Application names (DNS query, TLS SNI, HTTP Host) are found on demand by
  * ws_parse_host(), so the L2-L4 path never touches payload bytes.
@@ -42,7 +42,8 @@ enum ws_parse_rc {
 	WS_PARSE_OK = 0,
 	WS_PARSE_TRUNC_L2,	   /**< shorter than its link header */
 	WS_PARSE_TRUNC_VLAN,	   /**< 802.1Q/802.1ad tag cut short */
-	WS_PARSE_TOO_MANY_VLANS,   /**< more than WS_MAX_VLANS tags (more than WS_VLAN_WALK_MAX: no L3) */
+	WS_PARSE_TOO_MANY_VLANS,   /**< more than WS_MAX_VLANS tags (more than WS_VLAN_WALK_MAX: no
+				      L3) */
 	WS_PARSE_TRUNC_MPLS,	   /**< MPLS label cut short */
 	WS_PARSE_TOO_MANY_MPLS,	   /**< no bottom of stack within WS_MAX_MPLS labels */
 	WS_PARSE_TRUNC_PPPOE,	   /**< PPPoE/PPP header cut short */
@@ -151,6 +152,9 @@ enum ws_host_source {
 	WS_HOST_DNS,
 	WS_HOST_TLS,
 	WS_HOST_HTTP,
+	WS_HOST_QUIC,	    /**< QUIC v1 Initial: the ClientHello SNI (lib/names) */
+	WS_HOST_DNS_ANSWER, /**< an address a DNS answer named (lib/names): flows only */
+	WS_HOST_SOURCE_MAX
 };
 
 /** HTTP request methods recognised. */
@@ -224,6 +228,25 @@ int ws_parse_linktype_ok(int linktype);
  *         string; h->method is set for any HTTP request.
  */
 int ws_parse_host(const uint8_t *data, uint32_t len, const struct ws_pkt *pkt, struct ws_host *h);
+
+/**
+ * SNI of a TLS ClientHello handshake message (RFC 8446 4.1.2), starting at
+ * its type byte (as QUIC CRYPTO frames carry it). Reads only n bytes.
+ *
+ * @return as ws_parse_host(): 0 (h->source WS_HOST_TLS), -ENOENT (not a
+ *         ClientHello, or no SNI), -ENODATA (goes on past n), -EBADMSG
+ */
+int ws_parse_tls_client_hello(const uint8_t *msg, uint32_t n, struct ws_host *h);
+
+/** The same, for a TLS handshake record (from its 5-byte header), as on TCP. */
+int ws_parse_tls_record_hello(const uint8_t *rec, uint32_t n, struct ws_host *h);
+
+/**
+ * The DNS name at offset off of a DNS message (compression pointers
+ * followed backwards only, at most 16), lower-cased, as ws_parse_host()
+ * gives a query's. @return 0 (h->source WS_HOST_DNS) or -EBADMSG
+ */
+int ws_parse_dns_name(const uint8_t *msg, uint32_t n, uint32_t off, struct ws_host *h);
 
 /** @return a short constant name for a reason code ("trunc_l3"). */
 const char *ws_parse_rc_str(int rc);

@@ -68,9 +68,36 @@ flow_visit(void *arg, const struct ws_flow *f)
 	live_down(h, WS_RX_LIVE_TOP, 0);
 }
 
+/*
+ * A flow starts without a name of its own: the name a DNS answer gave its
+ * responder's address (or else its initiator's, for a flow picked up late).
+ * The answer may have crossed any RX lcore, so each one's table is asked.
+ */
+static void
+flow_name(void *arg, struct ws_flow *f)
+{
+	struct ws_rx_lcore *lc = arg;
+	unsigned int side, i;
+
+	if ((f->key.port[0] | f->key.port[1]) == 0)
+		return; /* TCP, UDP and SCTP flows only: a site is visited on a port */
+	for (side = f->initiator ^ 1;; side ^= 1) {
+		for (i = 0; i < lc->n_peer_names; i++) {
+			if (ws_names_addr(lc->peer_names[i], f->key.version, f->key.addr[side],
+					  f->host, WS_FLOW_HOST_MAX)) {
+				f->host_source = WS_HOST_DNS_ANSWER;
+				lc->stats->c.names.dns_named_flows++;
+				return;
+			}
+		}
+		if (side == f->initiator)
+			return;
+	}
+}
+
 int
 ws_rx_lcore_init(struct ws_rx_lcore *lc, const struct ws_stats_sizes *sizes,
-		 const struct ws_flow_conf *flows)
+		 const struct ws_flow_conf *flows, const struct ws_names_conf *names)
 {
 	struct ws_flow_conf fc = *flows;
 	int i;
@@ -78,11 +105,22 @@ ws_rx_lcore_init(struct ws_rx_lcore *lc, const struct ws_stats_sizes *sizes,
 	lc->stats = ws_stats_create(sizes);
 	if (!lc->stats)
 		return -ENOMEM;
+	lc->names = ws_names_create(names);
+	if (!lc->names) {
+		i = -errno;
+		ws_rx_lcore_free(lc);
+		return i;
+	}
+	lc->stats->names = lc->names;
+	lc->peer_names[0] = lc->names;
+	lc->n_peer_names = 1; /* the others are added once every lcore has its own */
 	/* Addresses, ports and distinct counts come per flow, from the flow table. */
 	lc->stats->tops_from_flows = true;
 	fc.report = flow_report;
 	fc.visit = flow_visit;
 	fc.report_arg = lc;
+	fc.name = flow_name;
+	fc.name_arg = lc;
 	lc->flows = ws_flow_table_create(&fc);
 	if (!lc->flows) {
 		i = -errno;
@@ -103,6 +141,8 @@ void
 ws_rx_lcore_free(struct ws_rx_lcore *lc)
 {
 	ws_stats_destroy(lc->stats);
+	ws_names_destroy(lc->names);
+	lc->names = NULL;
 	ws_flow_table_destroy(lc->flows);
 	lc->flows = NULL;
 	free(lc->bounce);
@@ -173,6 +213,7 @@ flow_add(struct ws_rx_lcore *lc, const uint8_t *d, const struct ws_pkt *p, uint3
 	fp->ts_ns = ts_ns;
 	if (h->len) {
 		fp->host_len = h->len < WS_FLOW_HOST_MAX - 1 ? h->len : WS_FLOW_HOST_MAX - 1;
+		fp->host_source = h->source;
 		memcpy(lc->fhost[lc->n_fpkt], h->name, fp->host_len);
 		fp->host = lc->fhost[lc->n_fpkt];
 	}
@@ -239,7 +280,6 @@ account(struct ws_rx_lcore *lc, struct rte_mbuf *m, const uint8_t *d, uint32_t l
 {
 	uint64_t ts_ns = lc->now_ns;
 
-	ws_stats_account(lc->stats, d, len, rte_pktmbuf_pkt_len(m), p);
 	if (lc->ts_offset >= 0) {
 		/* Offline: the capture's time (DPDK 22.11's net_pcap gives microseconds). */
 		uint64_t ts = *RTE_MBUF_DYNFIELD(m, lc->ts_offset, uint64_t *);
@@ -250,6 +290,8 @@ account(struct ws_rx_lcore *lc, struct rte_mbuf *m, const uint8_t *d, uint32_t l
 			lc->cnt.ts_last = ts;
 		ts_ns = ts * 1000;
 	}
+	lc->stats->now_ns = ts_ns;
+	ws_stats_account(lc->stats, d, len, rte_pktmbuf_pkt_len(m), p);
 	ws_series_add(&lc->stats->series, ts_ns, rte_pktmbuf_pkt_len(m));
 	flow_add(lc, d, p, rte_pktmbuf_pkt_len(m), ts_ns);
 }

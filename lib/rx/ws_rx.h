@@ -99,6 +99,10 @@ struct ws_rx_lcore {
 	uint8_t *bounce;		/**< a frame spanning several mbufs, copied whole */
 	const struct ws_filter *filter; /**< in force for this loop turn */
 	struct ws_flow_table *flows;
+	struct ws_names *names; /**< QUIC, split ClientHellos, DNS answers */
+	/** every RX lcore's names, this one's first: DNS answers seen anywhere name flows */
+	const struct ws_names *peer_names[WS_RX_MAX_LCORES];
+	unsigned int n_peer_names;
 	struct rte_ring *records; /**< ended flows, to the management lcore */
 	uint64_t flow_ns;	  /**< latest packet time: drives flow timeouts */
 	uint64_t next_expire_tsc;
@@ -137,11 +141,12 @@ extern uint32_t ws_rx_quit;
 extern uint32_t ws_rx_reset_gen;
 
 /**
- * Allocate the statistics of an RX lcore (live and two snapshots).
+ * Allocate the statistics of an RX lcore (live and two snapshots), its flow
+ * table and its names state (names NULL: the defaults).
  * @return 0 or -errno
  */
 int ws_rx_lcore_init(struct ws_rx_lcore *lc, const struct ws_stats_sizes *sizes,
-		     const struct ws_flow_conf *flows);
+		     const struct ws_flow_conf *flows, const struct ws_names_conf *names);
 
 /** Free what ws_rx_lcore_init() allocated. */
 void ws_rx_lcore_free(struct ws_rx_lcore *lc);

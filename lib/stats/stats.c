@@ -16,9 +16,10 @@ struct ws_stats *
 ws_stats_create(const struct ws_stats_sizes *sizes)
 {
 	static const uint32_t key_size[WS_TOP_MAX] = {
-		[WS_TOP_DST] = WS_KEY_IP_LEN,	  [WS_TOP_SRC] = WS_KEY_IP_LEN,
-		[WS_TOP_DPORT] = WS_KEY_PORT_LEN, [WS_TOP_PAIR] = WS_KEY_PAIR_LEN,
-		[WS_TOP_HOST] = WS_KEY_HOST_LEN,
+		[WS_TOP_DST] = WS_KEY_IP_LEN,		[WS_TOP_SRC] = WS_KEY_IP_LEN,
+		[WS_TOP_DPORT] = WS_KEY_PORT_LEN,	[WS_TOP_PAIR] = WS_KEY_PAIR_LEN,
+		[WS_TOP_HOST] = WS_KEY_HOST_LEN,	[WS_TOP_SITE] = WS_FLOW_HOST_MAX,
+		[WS_TOP_SITE_FLOWS] = WS_FLOW_HOST_MAX,
 	};
 	struct ws_stats *s = calloc(1, sizeof(*s));
 	int i, err;
@@ -43,7 +44,7 @@ ws_stats_create(const struct ws_stats_sizes *sizes)
 	}
 	for (i = 0; i < WS_TOP_MAX; i++) {
 		s->top[i] = ws_topk_create(
-			i == WS_TOP_HOST ? sizes->host_capacity : sizes->top_capacity, key_size[i]);
+			i >= WS_TOP_HOST ? sizes->host_capacity : sizes->top_capacity, key_size[i]);
 		if (!s->top[i]) {
 			err = errno;
 			ws_stats_destroy(s);
@@ -179,7 +180,10 @@ count_host(struct ws_stats *s, const uint8_t *data, uint32_t len, uint32_t frame
 	uint8_t key[WS_KEY_HOST_LEN];
 	struct ws_host *h = &s->host;
 
-	switch (ws_parse_host(data, len, p, h)) {
+	int rc = s->names ? ws_names_host(s->names, data, len, p, s->now_ns, h, &s->c.names)
+			  : ws_parse_host(data, len, p, h);
+
+	switch (rc) {
 	case 0:
 		s->c.hosts[h->source]++;
 		count_top(s, WS_TOP_HOST, key, ws_key_host(key, h), frame_len);
@@ -244,6 +248,25 @@ ws_stats_account(struct ws_stats *s, const uint8_t *data, uint32_t len, uint32_t
 		count_host(s, data, len, frame_len, p);
 }
 
+/* A named flow: all it carried so far at its first report with the name, then what is new. */
+static void
+count_site(struct ws_stats *s, const struct ws_flow *f, const uint32_t packets[2],
+	   const uint32_t bytes[2])
+{
+	uint16_t len = strnlen(f->host, WS_FLOW_HOST_MAX - 1);
+	uint64_t pk = packets[0] + packets[1], by = (uint64_t)bytes[0] + bytes[1];
+
+	if (f->host_state == WS_FLOW_HOST_NEW) {
+		pk = f->packets[0] + f->packets[1];
+		by = f->bytes[0] + f->bytes[1];
+		count_top(s, WS_TOP_SITE_FLOWS, (const uint8_t *)f->host, len, 0);
+	}
+	/* a summary counts 32 bits per update: a name first seen past 4 GiB is cut there */
+	if (ws_topk_update(s->top[WS_TOP_SITE], f->host, len, pk > UINT32_MAX ? UINT32_MAX : pk,
+			   by > UINT32_MAX ? UINT32_MAX : by) < 0)
+		s->c.topk_rejected++;
+}
+
 void
 ws_stats_flow_report(void *stats, const struct ws_flow *f, const uint32_t packets[2],
 		     const uint32_t bytes[2])
@@ -290,6 +313,8 @@ ws_stats_flow_report(void *stats, const struct ws_flow *f, const uint32_t packet
 		memcpy(conv + 3 + 2 * alen, &k->port[1], 2);
 		ws_hll_add_hash(s->uniq[WS_UNIQ_FLOWS], ws_hll_hash(conv, 5 + 2 * alen));
 	}
+	if (f->host_state != WS_FLOW_HOST_NONE) /* host[] is in the flow's third line */
+		count_site(s, f, packets, bytes);
 	s->c.flow_reported += packets[0] + packets[1];
 }
 

@@ -22,7 +22,10 @@ static const char *const size_names[WS_SIZE_BUCKETS] = {
 };
 
 static const char *const flag_names[8] = {"fin", "syn", "rst", "psh", "ack", "urg", "ece", "cwr"};
-static const char *const source_names[4] = {"none", "dns", "tls", "http"};
+static const char *const source_names[WS_HOST_SOURCE_MAX] = {
+	[WS_HOST_NONE] = "none", [WS_HOST_DNS] = "dns",	  [WS_HOST_TLS] = "tls",
+	[WS_HOST_HTTP] = "http", [WS_HOST_QUIC] = "quic", [WS_HOST_DNS_ANSWER] = "dns-answer",
+};
 
 const char *
 ws_size_bucket_str(int bucket)
@@ -58,6 +61,10 @@ key_text(int which, const struct ws_topk_entry *e, char *buf, size_t size)
 		break;
 	case WS_TOP_PAIR:
 		pair_text(e, buf, size);
+		break;
+	case WS_TOP_SITE:
+	case WS_TOP_SITE_FLOWS:
+		snprintf(buf, size, "%.*s", e->key_len, (const char *)e->key);
 		break;
 	default:
 		snprintf(buf, size, "%.*s", e->key_len - 1, (const char *)e->key + 1);
@@ -98,9 +105,14 @@ row_json(int which, const struct row *r)
 		return json_pack("{s:s, s:i, s:I, s:I}", "proto", e->key[0] == 6 ? "tcp" : "udp",
 				 "port", e->key[1] << 8 | e->key[2], "packets",
 				 (json_int_t)e->packets, "bytes", (json_int_t)e->bytes);
+	case WS_TOP_SITE:
+	case WS_TOP_SITE_FLOWS:
+		return json_pack("{s:s, s:I, s:I}", "name", r->text, "packets",
+				 (json_int_t)e->packets, "bytes", (json_int_t)e->bytes);
 	default:
 		return json_pack("{s:s%, s:s, s:I, s:I}", "name", (const char *)e->key + 1,
-				 (size_t)e->key_len - 1, "source", source_names[e->key[0] & 3],
+				 (size_t)e->key_len - 1, "source",
+				 source_names[e->key[0] < WS_HOST_SOURCE_MAX ? e->key[0] : 0],
 				 "count", (json_int_t)e->packets, "bytes", (json_int_t)e->bytes);
 	}
 }
@@ -163,7 +175,7 @@ counters_json(const struct ws_stats_counters *c)
 		"{s:I, s:I, s:I,"
 		" s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I},"
 		" s:o, s:o, s:o, s:{s:I, s:o}, s:{s:I, s:I, s:I}, s:{s:I, s:I},"
-		" s:{s:I, s:I, s:I, s:I, s:I}}",
+		" s:{s:I, s:I, s:I, s:I, s:I, s:I}}",
 		"packets", c->packets, "bytes", c->bytes, "top_pending",
 		c->flow_packets > c->flow_reported ? c->flow_packets - c->flow_reported : 0,
 		"protocols", "ipv4", c->ipv4, "ipv6", c->ipv6, "arp", c->arp, "non_ip", c->non_ip,
@@ -173,14 +185,45 @@ counters_json(const struct ws_stats_counters *c)
 		"encapsulation", "mpls", c->mpls, "pppoe", c->pppoe, "tunneled", c->tunneled,
 		"fragments", "all", c->fragments, "later", c->later_fragments, "hostnames", "dns",
 		c->hosts[WS_HOST_DNS], "tls", c->hosts[WS_HOST_TLS], "http", c->hosts[WS_HOST_HTTP],
-		"partial", c->host_partial, "malformed", c->host_malformed);
+		"quic", c->hosts[WS_HOST_QUIC], "partial", c->host_partial, "malformed",
+		c->host_malformed);
 }
 
 static const char *const top_names[WS_TOP_MAX] = {
 	[WS_TOP_DST] = "top_dst_ips",	  [WS_TOP_SRC] = "top_src_ips",
 	[WS_TOP_DPORT] = "top_dst_ports", [WS_TOP_PAIR] = "top_pairs",
-	[WS_TOP_HOST] = "hosts",
+	[WS_TOP_HOST] = "hosts",	  [WS_TOP_SITE] = "sites",
 };
+
+static json_t *
+names_json(const struct ws_names_counters *n)
+{
+	return json_pack("{s:{s:I, s:I, s:I}, s:{s:I, s:I, s:I, s:I}, s:{s:I, s:I, s:I}}", "quic",
+			 "initials", n->quic_initials, "opened", n->quic_opened, "partial",
+			 n->quic_partial, "tls_reassembly", "started", n->hello_started,
+			 "reassembled", n->hello_reassembled, "pool_full", n->hello_pool_full,
+			 "gave_up", n->hello_gave_up, "dns_answers", "learned", n->dns_answers,
+			 "replaced", n->dns_replaced, "named_flows", n->dns_named_flows);
+}
+
+json_t *
+ws_stats_sites_json(const struct ws_stats *s, unsigned int n)
+{
+	json_t *list = ws_stats_top_json(s, WS_TOP_SITE, n), *row;
+	struct ws_topk_entry e;
+	const char *name;
+	size_t i;
+
+	json_array_foreach(list, i, row)
+	{
+		name = json_string_value(json_object_get(row, "name"));
+		/* a name can be pushed out of the flow counts only when more names than fit */
+		if (ws_topk_get(s->top[WS_TOP_SITE_FLOWS], name, strlen(name), &e) < 0)
+			e.packets = 0;
+		json_object_set_new(row, "flows", json_integer((json_int_t)e.packets));
+	}
+	return list;
+}
 
 json_t *
 ws_stats_unique_json(const struct ws_stats *s)
@@ -201,13 +244,16 @@ ws_stats_json(const struct ws_stats *s, unsigned int top_n)
 	if (!o)
 		return NULL;
 	bounds = json_object();
-	for (i = 0; i < WS_TOP_MAX; i++) {
-		json_object_set_new(o, top_names[i], ws_stats_top_json(s, i, top_n));
+	for (i = 0; i < WS_TOP_SITE_FLOWS; i++) {
+		json_object_set_new(o, top_names[i],
+				    i == WS_TOP_SITE ? ws_stats_sites_json(s, top_n)
+						     : ws_stats_top_json(s, i, top_n));
 		/* 0: the list is exact; else no count is off by more (docs/topk.md). */
 		json_object_set_new(bounds, top_names[i],
 				    json_integer(ws_topk_error_bound(s->top[i])));
 	}
 	json_object_set_new(o, "top_error_bound", bounds);
+	json_object_set_new(o, "names", names_json(&s->c.names));
 	json_object_set_new(o, "unique", ws_stats_unique_json(s));
 	return o;
 }

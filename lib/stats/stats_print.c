@@ -49,6 +49,9 @@ print_top(FILE *f, const char *title, const json_t *list, const char *key)
 		if (!strcmp(key, "port"))
 			snprintf(name, sizeof(name), "%s/%lld",
 				 json_string_value(json_object_get(e, "proto")), I(e, "port"));
+		else if (!strcmp(key, "site"))
+			snprintf(name, sizeof(name), "%s (%lld flows)",
+				 json_string_value(json_object_get(e, "name")), I(e, "flows"));
 		else if (!strcmp(key, "name"))
 			snprintf(name, sizeof(name), "%s (%s)",
 				 json_string_value(json_object_get(e, "name")),
@@ -107,6 +110,8 @@ ws_stats_print(FILE *f, const json_t *r)
 	print_top(f, "top destinations", json_object_get(r, "top_dst_ips"), "ip");
 	print_top(f, "top sources", json_object_get(r, "top_src_ips"), "ip");
 	print_top(f, "top destination ports", json_object_get(r, "top_dst_ports"), "port");
-	print_top(f, "hostnames (DNS, TLS SNI, HTTP Host)", json_object_get(r, "hosts"), "name");
+	print_top(f, "hostnames (DNS, TLS SNI, HTTP Host, QUIC)", json_object_get(r, "hosts"),
+		  "name");
+	print_top(f, "sites (named flows)", json_object_get(r, "sites"), "site");
 	print_rates(f, json_object_get(r, "rates"));
 }

@@ -18,6 +18,7 @@
 
 #include <ws_flow.h>
 #include <ws_hll.h>
+#include <ws_names.h>
 #include <ws_parse.h>
 #include <ws_topk.h>
 
@@ -48,13 +49,14 @@ struct ws_stats_counters {
 	uint64_t vlan_depth[WS_MAX_VLANS + 1]; /**< [0]: untagged */
 	uint64_t mpls, pppoe, tunneled;
 	uint64_t fragments, later_fragments;
-	uint64_t hosts[4];	 /**< names found, by enum ws_host_source */
-	uint64_t host_partial;	 /**< name goes on in another segment */
-	uint64_t host_malformed; /**< DNS/TLS/HTTP too broken to read */
-	uint64_t topk_rejected;	 /**< keys a summary refused (never expected) */
+	uint64_t hosts[WS_HOST_SOURCE_MAX]; /**< names found, by enum ws_host_source */
+	uint64_t host_partial;		    /**< name goes on in another segment */
+	uint64_t host_malformed;	    /**< DNS/TLS/HTTP too broken to read */
+	uint64_t topk_rejected;		    /**< keys a summary refused (never expected) */
 	/* With tops_from_flows: packets given to the flow table, and reported back. */
 	uint64_t flow_packets;
 	uint64_t flow_reported;
+	struct ws_names_counters names; /**< QUIC, reassembly and DNS answers (with names) */
 };
 
 /** Sizes of the summaries, from the configuration. */
@@ -107,11 +109,13 @@ ws_series_add_flows(struct ws_series *s, uint64_t ts_ns, uint32_t flows)
 
 /** Heavy-hitter summaries kept per core. */
 enum ws_stats_top {
-	WS_TOP_DST,   /**< outer destination IP */
-	WS_TOP_SRC,   /**< outer source IP */
-	WS_TOP_DPORT, /**< outer TCP/UDP destination port */
-	WS_TOP_PAIR,  /**< outer address pair, both directions together */
-	WS_TOP_HOST,  /**< hostnames (DNS query, TLS SNI, HTTP Host) */
+	WS_TOP_DST,	   /**< outer destination IP */
+	WS_TOP_SRC,	   /**< outer source IP */
+	WS_TOP_DPORT,	   /**< outer TCP/UDP destination port */
+	WS_TOP_PAIR,	   /**< outer address pair, both directions together */
+	WS_TOP_HOST,	   /**< hostnames (DNS query, TLS SNI, HTTP Host, QUIC SNI), per packet */
+	WS_TOP_SITE,	   /**< named flows' packets and bytes, by name (from flow reports) */
+	WS_TOP_SITE_FLOWS, /**< named flows, by name: "packets" counts flows */
 	WS_TOP_MAX
 };
 
@@ -132,6 +136,13 @@ struct ws_stats {
 	struct ws_hll *uniq[WS_UNIQ_MAX];
 	struct ws_series series;
 	struct ws_host host; /**< the name the last packet counted carried; len 0: none */
+	/**
+	 * NULL: names are what ws_parse_host() finds in each packet alone. Else
+	 * ws_names_host() adds QUIC Initials, split ClientHellos and DNS answers
+	 * (the owner creates and frees it; copies and snapshots leave it NULL).
+	 */
+	struct ws_names *names;
+	uint64_t now_ns; /**< the packet's time, set before ws_stats_account() (names' timeouts) */
 	/**
 	 * false: ws_stats_account() counts addresses, ports, pairs and distinct
 	 * counts per packet. true: it leaves them to ws_stats_flow_report(),
@@ -164,6 +175,10 @@ void ws_stats_account(struct ws_stats *s, const uint8_t *data, uint32_t len, uin
  * distinct counts, as ws_stats_account() would have for its packets: a
  * ws_flow_report_fn, with the statistics as its argument. Side d of the key
  * sent packets[d] packets of bytes[d] bytes.
+ *
+ * A flow with a name also counts in the sites: at its first report with the
+ * name (f->host_state WS_FLOW_HOST_NEW), one flow and all its packets and bytes so far
+ * (f->packets, f->bytes); at later ones, the packets and bytes reported.
  */
 void ws_stats_flow_report(void *stats, const struct ws_flow *f, const uint32_t packets[2],
 			  const uint32_t bytes[2]);
@@ -193,6 +208,12 @@ int ws_stats_copy(struct ws_stats *dst, const struct ws_stats *src);
  * @return a new JSON object, or NULL on allocation failure
  */
 json_t *ws_stats_json(const struct ws_stats *s, unsigned int top_n);
+
+/**
+ * The sites: [{name, flows, packets, bytes}], the n names with the most
+ * packets in named flows (docs/report.md).
+ */
+json_t *ws_stats_sites_json(const struct ws_stats *s, unsigned int n);
 
 /** One top list of the report: its n largest entries, ordered as there. */
 json_t *ws_stats_top_json(const struct ws_stats *s, enum ws_stats_top which, unsigned int n);

@@ -33,6 +33,7 @@
 #include "bench_tsc.h"
 
 #include <ws_flow.h>
+#include <ws_names.h>
 #include <ws_parse.h>
 #include <ws_stats.h>
 
@@ -156,6 +157,7 @@ pass(const struct frames *f, enum stage upto, struct ws_stats *st, struct ws_flo
 			acc += p.rc + p.outer.dport;
 			if (upto == ST_PARSE)
 				continue;
+			st->now_ns = f->ts[j];
 			ws_stats_account(st, d, f->len[j], f->len[j], &p);
 			ws_series_add(&st->series, f->ts[j], f->len[j]);
 			if (upto == ST_STATS || upto == ST_PER_PACKET || p.outer.version == 0)
@@ -203,15 +205,17 @@ run(const char *name, const struct frames *f, uint32_t capacity, int passes)
 		"+ flows, top-N, unique (whole path)", "dissect, counters, top-N per packet"};
 	struct ws_stats_sizes sizes = {.top_capacity = 4096, .host_capacity = 1024};
 	struct ws_stats *st = ws_stats_create(&sizes);
+	struct ws_names *nm = ws_names_create(NULL); /* as an RX lcore has: QUIC, reassembly */
 	struct ws_flow_conf fc = {
 		.capacity = capacity, .report = ws_stats_flow_report, .report_arg = st};
 	struct ws_flow_table *ft = ws_flow_table_create(&fc);
 	double base = 0;
 
-	if (!st || !ft) {
+	if (!st || !ft || !nm) {
 		fprintf(stderr, "bench_pipeline: out of memory\n");
 		exit(1);
 	}
+	st->names = nm;
 	printf("\n%s: %u frames x %d passes, best of %d, flow capacity %u\n", name, f->n, passes,
 	       TRIALS, capacity);
 	printf("%-36s %10s %12s\n", "path", "cyc/pkt", "x baseline");
@@ -224,6 +228,7 @@ run(const char *name, const struct frames *f, uint32_t capacity, int passes)
 		printf("%-36s %10.1f %12.2f\n", stages[s], c, c / base);
 	}
 	ws_stats_destroy(st);
+	ws_names_destroy(nm);
 	ws_flow_table_destroy(ft);
 }
 

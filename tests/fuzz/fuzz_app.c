@@ -62,8 +62,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (rc < 0 && (h.len != 0 || h.source != WS_HOST_NONE || h.name[0] != '\0'))
 		abort();
-	if (rc == 0 && (fuzz_app_kinds[k].port == 53 || fuzz_app_kinds[k].port == 5353 ||
-			fuzz_app_kinds[k].port == 5355) &&
+	if (rc == 0 &&
+	    (fuzz_app_kinds[k].port == 53 || fuzz_app_kinds[k].port == 5353 ||
+	     fuzz_app_kinds[k].port == 5355) &&
 	    h.source != WS_HOST_DNS)
 		abort();
 	free(payload);

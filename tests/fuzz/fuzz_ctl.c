@@ -27,8 +27,8 @@ cmd_args(void *ctx, const json_t *req, json_t **result, char *err, size_t err_si
 	const char *what = json_string_value(json_object_get(req, "what"));
 
 	(void)ctx;
-	if (n && (!json_is_integer(n) || json_integer_value(n) < 1 ||
-		  json_integer_value(n) > 100000)) {
+	if (n &&
+	    (!json_is_integer(n) || json_integer_value(n) < 1 || json_integer_value(n) > 100000)) {
 		snprintf(err, err_size, "\"n\" must be an integer from 1 to 100000");
 		return EINVAL;
 	}

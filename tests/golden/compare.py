@@ -142,8 +142,9 @@ class TsharkView:
                 if resp in ("0", "False"):
                     return ("dns", name, "-")
                 return None
-        if "tls" in toks and "quic" not in toks and p["tls.handshake.extensions_server_name"]:
-            return ("tls", p["tls.handshake.extensions_server_name"][0], "-")
+        if "tls" in toks and p["tls.handshake.extensions_server_name"]:
+            src = "quic" if "quic" in toks else "tls"
+            return (src, p["tls.handshake.extensions_server_name"][0], "-")
         if ("http" in toks or "ssdp" in toks) and p["http.request.method"]:
             method = p["http.request.method"][0]
             host = p["http.host"][0] if p["http.host"] else None
@@ -242,7 +243,7 @@ def compare_host(res, frame, ws, tv):
         if ours_src == "-":
             return
         toks = tv.app_tokens()
-        if ours_src in ("tls", "http") and ours_src not in toks and "ssdp" not in toks:
+        if ours_src in ("tls", "http", "quic") and ours_src not in toks and "ssdp" not in toks:
             res.explain(ours_src + " found by content on a port tshark does not decode as "
                         + ours_src, frame)
             return

@@ -112,7 +112,7 @@ def compare_hosts(chk, report, truth, cap):
         ours[(h["source"], h["name"])] = h["count"]
     theirs = {}
     subsets = [("dns", truth["dns_queries"]["all"]), ("tls", truth["tls_sni"]["tcp"]),
-               ("http", truth["http_hosts"]["all"])]
+               ("quic", truth["tls_sni"]["quic"]), ("http", truth["http_hosts"]["all"])]
     for source, m in subsets:
         for name, count in m["names"].items():
             k = (source, norm_host(source, name))

@@ -105,7 +105,8 @@ prometheus: {{listen: ""}}
 
 
 def wait_ready(t, ctl, daemon, want):
-    """Until the socket answers and stats shows every packet of the file."""
+    """Until the socket answers and stats shows every packet of the file, reported to the
+    top lists too (they are fed per flow, about a second later: top_pending)."""
     deadline = time.monotonic() + STARTUP_S
     packets = None
     while time.monotonic() < deadline:
@@ -149,7 +150,7 @@ def check_queries(t, ctl, want):
 
     # Each query answers with the report's own part, not a list of its own making.
     for what, key in (('dst', 'top_dst_ips'), ('src', 'top_src_ips'), ('ports', 'top_dst_ports'),
-                      ('hosts', 'hosts'), ('pairs', 'top_pairs')):
+                      ('hosts', 'hosts'), ('pairs', 'top_pairs'), ('sites', 'sites')):
         top = ctl.json('top', what, '-n', '5')
         t.check(f'top {what} -n 5 is the head of the report\'s {key}',
                 top.get('entries') == st.get(key, [])[:5], f'{top} vs {st.get(key)}')
@@ -162,6 +163,11 @@ def check_queries(t, ctl, want):
     rc, out, err = ctl('top', 'hosts')
     t.check('top hosts table holds the first host of the JSON',
             rc == 0 and bool(hosts) and hosts[0]['name'] in out, out + err)
+    sites = ctl.json('top', 'sites')['entries']
+    rc, out, err = ctl('top', 'sites', '-n', '1')
+    t.check('top sites table holds the first site of the JSON and its flows',
+            rc == 0 and bool(sites) and sites[0]['name'] in out
+            and f" {sites[0]['flows']} " in out, out + err)
     rc, out, err = ctl('top', 'ports', '-n', '2')
     t.check('top ports table', rc == 0 and len(out.splitlines()) == 4, out + err)
 

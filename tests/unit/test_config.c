@@ -85,6 +85,10 @@ assert_default_sections(const struct ws_config *c)
 	assert_int_equal(c->analytics.snapshot_ms, 100);
 	assert_string_equal(c->prometheus.listen, "127.0.0.1:9573");
 	assert_int_equal(c->export.n_ipfix, 0);
+	assert_int_equal(c->analytics.tls_hello_slots, 256);
+	assert_int_equal(c->analytics.tls_hello_bytes, 4096);
+	assert_int_equal(c->analytics.tls_hello_timeout_ms, 2000);
+	assert_int_equal(c->analytics.dns_answers, 65536);
 }
 
 static void
@@ -260,6 +264,15 @@ test_out_of_range(void **state)
 	(void)state;
 	expect_error(DATA "bad-range.yaml", ERANGE,
 		     DATA "bad-range.yaml:8: ports[1].rx_queues: 0 is out of range 1..64");
+}
+
+static void
+test_hello_bytes_out_of_range(void **state)
+{
+	(void)state;
+	expect_error(DATA "bad-hello-bytes.yaml", ERANGE,
+		     DATA "bad-hello-bytes.yaml:8: analytics.tls_hello_bytes: 256 is out of range "
+			  "512..65536");
 }
 
 static void
@@ -511,6 +524,7 @@ main(void)
 		cmocka_unit_test(test_device_kinds),
 		cmocka_unit_test(test_log_levels),
 		cmocka_unit_test(test_out_of_range),
+		cmocka_unit_test(test_hello_bytes_out_of_range),
 		cmocka_unit_test(test_in_memory_without_hugepages),
 		cmocka_unit_test(test_not_a_number),
 		cmocka_unit_test(test_negative),

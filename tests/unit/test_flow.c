@@ -523,6 +523,104 @@ test_idle_timeout(void **state)
 	ws_flow_table_destroy(t);
 }
 
+/* A packet after the idle timeout starts a new flow even before the hand ends the old one. */
+static void
+test_idle_on_arrival(void **state)
+{
+	struct ws_flow_conf conf = {.capacity = 64, .idle_ns = 30 * SEC, .seed = 6};
+	struct ws_flow_table *t = ws_flow_table_create(&conf);
+	struct ws_flow_counters c;
+	struct ws_flow_pkt p;
+	struct ws_flow rec = {0};
+
+	(void)state;
+	mk(&p, 4, P_UDP, 0, 1, 2, 7000, 9000);
+	p.len = 100;
+	p.ts_ns = SEC;
+	assert_int_equal(feed1(t, &p, NULL), 0);
+	p.ts_ns = 31 * SEC; /* exactly the timeout: still the same flow */
+	assert_int_equal(feed1(t, &p, NULL), 0);
+	p.ts_ns = 61 * SEC + 1;
+	assert_int_equal(feed1(t, &p, &rec), 1);
+	assert_int_equal(rec.end_reason, WS_FLOW_END_IDLE);
+	assert_int_equal(rec.packets[0] + rec.packets[1], 2);
+	assert_int_equal(live(t, &p.key).packets[0] + live(t, &p.key).packets[1], 1);
+	assert_int_equal(live(t, &p.key).first_ns, 61 * SEC + 1);
+	ws_flow_counters_get(t, &c);
+	assert_int_equal(c.created, 2);
+	assert_int_equal(c.ended_idle, 1);
+	ws_flow_table_destroy(t);
+}
+
+/* The name callback guesses a name for a flow that starts without one; its own name wins. */
+static void
+name_cb(void *arg, struct ws_flow *f)
+{
+	(*(unsigned int *)arg)++;
+	if (f->key.port[1] == 443) {
+		strcpy(f->host, "guess.example.org");
+		f->host_source = 9;
+	}
+}
+
+static void
+name_report_cb(void *arg, const struct ws_flow *f, const uint32_t packets[2],
+	       const uint32_t bytes[2])
+{
+	(void)packets, (void)bytes;
+	/* the first report carrying a name sees host_state NEW, the later ones REPORTED */
+	if (f->host[0])
+		((unsigned int *)arg)[f->host_state == WS_FLOW_HOST_REPORTED]++;
+}
+
+static void
+test_name_callback(void **state)
+{
+	unsigned int calls = 0, reports[2] = {0, 0};
+	struct ws_flow_conf conf = {.capacity = 64,
+				    .seed = 7,
+				    .name = name_cb,
+				    .name_arg = &calls,
+				    .report = name_report_cb,
+				    .report_arg = reports};
+	struct ws_flow_table *t = ws_flow_table_create(&conf);
+	struct ws_flow rec[8];
+	struct ws_flow_pkt p;
+
+	(void)state;
+	mk(&p, 4, P_TCP, 0, 1, 2, 5000, 443);
+	p.ts_ns = SEC;
+	feed1(t, &p, NULL);
+	assert_int_equal(calls, 1);
+	assert_string_equal(live(t, &p.key).host, "guess.example.org");
+	assert_int_equal(live(t, &p.key).host_source, 9);
+	ws_flow_expire(t, SEC, ws_flow_table_slots(t), rec, 8); /* a report with the guess */
+	assert_int_equal(reports[0], 1);
+	p.host = "own.example.com";
+	p.host_len = 15;
+	p.host_source = 2;
+	feed1(t, &p, NULL);
+	assert_int_equal(calls, 1); /* only when a flow starts */
+	assert_string_equal(live(t, &p.key).host, "own.example.com");
+	assert_int_equal(live(t, &p.key).host_source, 2);
+	assert_int_equal(live(t, &p.key).host_state, WS_FLOW_HOST_NEW);
+	p.host = "later.example.com";
+	feed1(t, &p, NULL);
+	assert_string_equal(live(t, &p.key).host, "own.example.com");
+	ws_flow_expire(t, SEC, ws_flow_table_slots(t), rec, 8);
+	assert_int_equal(reports[0], 2);
+	feed1(t, &p, NULL);
+	assert_int_equal(ws_flow_flush(t, rec, 8), 1);
+	assert_int_equal(reports[1], 1);
+	/* a flow whose first packet has a name is not guessed */
+	mk(&p, 4, P_TCP, 0, 1, 3, 5001, 443);
+	p.host = "first.example.com";
+	p.host_len = 17;
+	feed1(t, &p, NULL);
+	assert_int_equal(calls, 1);
+	ws_flow_table_destroy(t);
+}
+
 static void
 test_expire_max_rec(void **state)
 {
@@ -1157,6 +1255,8 @@ main(void)
 		cmocka_unit_test(test_counts_reference),
 		cmocka_unit_test(test_burst_duplicates),
 		cmocka_unit_test(test_host),
+		cmocka_unit_test(test_idle_on_arrival),
+		cmocka_unit_test(test_name_callback),
 		cmocka_unit_test(test_idle_timeout),
 		cmocka_unit_test(test_expire_max_rec),
 		cmocka_unit_test(test_active_timeout),

@@ -284,7 +284,7 @@ test_vlans(void **state)
 static void
 test_too_many_vlans(void **state)
 {
-	struct frame f = { 0 };
+	struct frame f = {0};
 	struct ws_pkt p;
 	uint32_t l3;
 	int i;

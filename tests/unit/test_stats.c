@@ -220,7 +220,7 @@ test_tops_from_flows(void **state)
 	struct ws_flow rec[WS_FLOW_BURST_MAX];
 	struct ws_flow_pkt fp;
 	uint64_t x = 12345;
-	uint8_t b[1100]; /* frames of 60..1083 bytes */
+	uint8_t b[60 + 1024]; /* frame() makes up to 60 + 1023 bytes */
 	struct ws_pkt p;
 	unsigned int n, i;
 
@@ -264,13 +264,80 @@ test_tops_from_flows(void **state)
 	ws_stats_destroy(fl);
 }
 
+/* One UDP packet of len bytes from 10.0.0.src:1000 to 10.0.0.dst:53 into the table. */
+static void
+flow_packet(struct ws_flow_table *t, uint8_t src, uint8_t dst, uint32_t len, uint64_t ts,
+	    const char *host)
+{
+	uint8_t a[4] = {10, 0, 0, src}, b[4] = {10, 0, 0, dst};
+	struct ws_flow rec[2];
+	struct ws_flow_pkt fp;
+	unsigned int n;
+
+	ws_flow_pkt_init(&fp, 4, 17, 0, a, b, 1000, 53);
+	fp.len = len;
+	fp.ts_ns = ts;
+	if (host) {
+		fp.host = host;
+		fp.host_len = strlen(host);
+		fp.host_source = WS_HOST_DNS;
+	}
+	ws_flow_update_burst(t, &fp, 1, rec, &n);
+}
+
+/*
+ * Sites: a flow counts once for its name, with all its packets, those reported
+ * before the name was known included; packets of unnamed flows count nowhere.
+ */
+static void
+test_sites(void **state)
+{
+	struct ws_stats *s = ws_stats_create(&sizes);
+	struct ws_flow_conf fc = {.capacity = 16, .active_ns = 100, .report = ws_stats_flow_report};
+	struct ws_flow_table *t;
+	struct ws_flow rec[16];
+	json_t *l, *e;
+
+	(void)state;
+	fc.report_arg = s;
+	t = ws_flow_table_create(&fc);
+	assert_non_null(s);
+	assert_non_null(t);
+	/* flow 1: three packets, reported, then named by its fourth, then two more */
+	for (int i = 0; i < 3; i++)
+		flow_packet(t, 1, 2, 100, 10 + i, NULL);
+	ws_flow_expire(t, 20, ws_flow_table_slots(t), rec, 16);
+	flow_packet(t, 1, 2, 200, 30, "a.example");
+	flow_packet(t, 1, 2, 100, 31, "b.example"); /* a later name changes nothing */
+	ws_flow_expire(t, 40, ws_flow_table_slots(t), rec, 16);
+	/* an active timeout (100 ns): the flow goes on and is not counted again */
+	assert_int_equal(ws_flow_expire(t, 200, ws_flow_table_slots(t), rec, 16), 1);
+	flow_packet(t, 1, 2, 100, 201, NULL);
+	/* flow 2: named at once; flow 3: never named */
+	flow_packet(t, 3, 2, 50, 202, "a.example");
+	flow_packet(t, 4, 2, 70, 203, NULL);
+	while (ws_flow_flush(t, rec, 16) != 0)
+		;
+	l = ws_stats_sites_json(s, 10);
+	assert_int_equal(json_array_size(l), 1);
+	e = json_array_get(l, 0);
+	assert_string_equal(json_string_value(json_object_get(e, "name")), "a.example");
+	assert_int_equal(json_integer_value(json_object_get(e, "flows")), 2);
+	assert_int_equal(json_integer_value(json_object_get(e, "packets")), 7);
+	assert_int_equal(json_integer_value(json_object_get(e, "bytes")), 750);
+	json_decref(l);
+	ws_flow_table_destroy(t);
+	ws_stats_destroy(s);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_counters),   cmocka_unit_test(test_tops_from_flows),
-		cmocka_unit_test(test_top_lists),  cmocka_unit_test(test_hosts),
-		cmocka_unit_test(test_merge_copy), cmocka_unit_test(test_report_names),
+		cmocka_unit_test(test_counters),     cmocka_unit_test(test_tops_from_flows),
+		cmocka_unit_test(test_sites),	     cmocka_unit_test(test_top_lists),
+		cmocka_unit_test(test_hosts),	     cmocka_unit_test(test_merge_copy),
+		cmocka_unit_test(test_report_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
