@@ -40,7 +40,7 @@ _wirestatctl()
 	"") ;;
 	stats) opts="$opts -n --top" ;;
 	top) opts="$opts -n --top"
-		[[ -z $what && $cur != -* ]] && opts="dst src ports hosts pairs" ;;
+		[[ -z $what && $cur != -* ]] && opts="dst src ports hosts pairs sites" ;;
 	flows) opts="$opts -n --top --sort" ;;
 	rates) opts="$opts --last" ;;
 	watch) opts="$opts --interval --count" ;;
