@@ -19,10 +19,10 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print
 # The daemon itself under ASan, UBSan and leak checking: faults and the control
 # socket's security, each ending with a clean stop (a leak fails it).
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-	meson test -C build-asan --print-errorlogs faults security
+	meson test -C build-asan --print-errorlogs --logbase testlog-daemon faults security
 
 # One minute of the soak (scripts/soak.sh runs as long as asked).
-meson test -C build --suite soak --print-errorlogs
+meson test -C build --suite soak --print-errorlogs --logbase testlog-soak
 
 [ -f build-fuzz/build.ninja ] ||
 	CC=clang meson setup build-fuzz -Dfuzz=enabled -Db_sanitize=address,undefined \
@@ -30,15 +30,16 @@ meson test -C build --suite soak --print-errorlogs
 meson configure build-fuzz -Dfuzz_seconds="${WS_FUZZ_SECONDS:-30}"
 meson test -C build-fuzz --suite fuzz --print-errorlogs
 
-# One closing line for all three builds.
+# One closing line for all three builds (each meson test run leaves its own log).
 python3 - build build-asan build-fuzz <<'PY'
-import json, sys
+import glob, json, sys
 ok = fail = skip = 0
 for d in sys.argv[1:]:
-    for line in open(d + "/meson-logs/testlog.json"):
-        r = json.loads(line)["result"]
-        ok += r == "OK"
-        fail += r in ("FAIL", "TIMEOUT", "ERROR", "UNEXPECTEDPASS")
-        skip += r in ("SKIP", "EXPECTEDFAIL")
+    for log in glob.glob(d + "/meson-logs/testlog*.json"):
+        for line in open(log):
+            r = json.loads(line)["result"]
+            ok += r == "OK"
+            fail += r in ("FAIL", "TIMEOUT", "ERROR", "UNEXPECTEDPASS")
+            skip += r in ("SKIP", "EXPECTEDFAIL")
 print(f"{ok} passed, {fail} failed, {skip} skipped")
 PY
