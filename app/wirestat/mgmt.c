@@ -19,49 +19,6 @@
 /* Set by SIGINT/SIGTERM. */
 uint32_t ws_mgmt_quit;
 
-static uint64_t
-flow_bytes(const struct ws_flow *f)
-{
-	return f->bytes[0] + f->bytes[1];
-}
-
-static void
-heap_down(struct ws_flow *h, unsigned int n, unsigned int i)
-{
-	struct ws_flow tmp;
-	unsigned int c;
-
-	for (; (c = 2 * i + 1) < n; i = c) {
-		if (c + 1 < n && flow_bytes(&h[c + 1]) < flow_bytes(&h[c]))
-			c++;
-		if (flow_bytes(&h[i]) <= flow_bytes(&h[c]))
-			return;
-		tmp = h[i];
-		h[i] = h[c];
-		h[c] = tmp;
-	}
-}
-
-/* Keep the WS_TOP_FLOWS largest records: a min-heap, its root the smallest kept. */
-static void
-top_flows_offer(struct ws_app *app, const struct ws_flow *f)
-{
-	struct ws_flow *h = app->top_flows;
-	unsigned int i;
-
-	if (app->n_top_flows < WS_TOP_FLOWS) {
-		h[app->n_top_flows++] = *f;
-		if (app->n_top_flows == WS_TOP_FLOWS)
-			for (i = WS_TOP_FLOWS / 2; i-- > 0;)
-				heap_down(h, WS_TOP_FLOWS, i);
-		return;
-	}
-	if (flow_bytes(f) <= flow_bytes(&h[0]))
-		return;
-	h[0] = *f;
-	heap_down(h, WS_TOP_FLOWS, 0);
-}
-
 /* Exclusive upper bounds of the histogram buckets; the last bucket is open. */
 static const uint64_t duration_bounds_ns[WS_FLOW_HIST - 1] = {
 	1000000, 10000000, 100000000, 1000000000, 10000000000, 60000000000, 600000000000};
@@ -124,11 +81,12 @@ ws_mgmt_records(struct ws_app *app)
 							RTE_DIM(rec), NULL)) != 0) {
 			app->records += n;
 			for (j = 0; j < n; j++) {
-				top_flows_offer(app, &rec[j]);
+				ws_flow_top_offer(app->top_flows, &app->n_top_flows, WS_TOP_FLOWS,
+						  &rec[j]);
 				app->flow_duration_hist[hist_bucket(
 					duration_bounds_ns, rec[j].last_ns - rec[j].first_ns)]++;
 				app->flow_bytes_hist[hist_bucket(bytes_bounds,
-								 flow_bytes(&rec[j]))]++;
+								 ws_flow_bytes(&rec[j]))]++;
 				if (app->flows_out) {
 					json_t *o = flow_json(&rec[j]);
 
@@ -157,7 +115,7 @@ flow_sort_key(const struct ws_flow *f)
 	case 3:
 		return f->rtt_us;
 	default:
-		return flow_bytes(f);
+		return ws_flow_bytes(f);
 	}
 }
 

@@ -191,6 +191,40 @@ ws_flow_table_slots(const struct ws_flow_table *t)
 
 /* ---- readers ---- */
 
+static void
+top_down(struct ws_flow *h, unsigned int n, unsigned int i)
+{
+	struct ws_flow x = h[i];
+	unsigned int c;
+
+	for (; (c = 2 * i + 1) < n; i = c) {
+		if (c + 1 < n && ws_flow_bytes(&h[c + 1]) < ws_flow_bytes(&h[c]))
+			c++;
+		if (ws_flow_bytes(&h[c]) >= ws_flow_bytes(&x))
+			break;
+		h[i] = h[c];
+	}
+	h[i] = x;
+}
+
+void
+ws_flow_top_offer(struct ws_flow *h, unsigned int *n, unsigned int cap, const struct ws_flow *f)
+{
+	unsigned int i;
+
+	if (*n < cap) {
+		h[(*n)++] = *f;
+		if (*n == cap)
+			for (i = cap / 2; i-- > 0;)
+				top_down(h, cap, i);
+		return;
+	}
+	if (cap == 0 || ws_flow_bytes(f) <= ws_flow_bytes(&h[0]))
+		return;
+	h[0] = *f;
+	top_down(h, cap, 0);
+}
+
 void
 ws_flow_report_discard(struct ws_flow_table *t)
 {

@@ -260,6 +260,21 @@ unsigned int ws_flow_flush(struct ws_flow_table *t, struct ws_flow *rec, unsigne
  */
 void ws_flow_report_discard(struct ws_flow_table *t);
 
+/** @return bytes both ways. */
+static inline uint64_t
+ws_flow_bytes(const struct ws_flow *f)
+{
+	return f->bytes[0] + f->bytes[1];
+}
+
+/**
+ * Keep the `cap` largest flows by bytes seen so far in h[0 .. *n - 1]: a
+ * min-heap once full, so an offer costs O(1) unless f beats the smallest.
+ * Unordered; sort a copy to list them.
+ */
+void ws_flow_top_offer(struct ws_flow *h, unsigned int *n, unsigned int cap,
+		       const struct ws_flow *f);
+
 /** Flow counts since create; records are counted by end reason. */
 struct ws_flow_counters {
 	uint64_t active;       /**< live flows now */

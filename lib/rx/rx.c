@@ -25,47 +25,13 @@ flow_report(void *arg, const struct ws_flow *f, const uint32_t packets[2], const
 	ws_stats_flow_report(lc->stats, f, packets, bytes);
 }
 
-static inline uint64_t
-flow_bytes(const struct ws_flow *f)
-{
-	return f->bytes[0] + f->bytes[1];
-}
-
-static void
-live_down(struct ws_flow *h, unsigned int n, unsigned int i)
-{
-	struct ws_flow x = h[i];
-	unsigned int c;
-
-	for (; (c = 2 * i + 1) < n; i = c) {
-		if (c + 1 < n && flow_bytes(&h[c + 1]) < flow_bytes(&h[c]))
-			c++;
-		if (flow_bytes(&h[c]) >= flow_bytes(&x))
-			break;
-		h[i] = h[c];
-	}
-	h[i] = x;
-}
-
 /* A live flow under the expiry hand: keep the largest of this turn. */
 static void
 flow_visit(void *arg, const struct ws_flow *f)
 {
 	struct ws_rx_lcore *lc = arg;
-	struct ws_flow *h = lc->live_heap;
-	unsigned int i;
 
-	if (lc->n_live_heap < WS_RX_LIVE_TOP) {
-		h[lc->n_live_heap++] = *f;
-		if (lc->n_live_heap == WS_RX_LIVE_TOP)
-			for (i = WS_RX_LIVE_TOP / 2; i-- > 0;)
-				live_down(h, WS_RX_LIVE_TOP, i);
-		return;
-	}
-	if (flow_bytes(f) <= flow_bytes(&h[0]))
-		return;
-	h[0] = *f;
-	live_down(h, WS_RX_LIVE_TOP, 0);
+	ws_flow_top_offer(lc->live_heap, &lc->n_live_heap, WS_RX_LIVE_TOP, f);
 }
 
 /*

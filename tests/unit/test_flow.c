@@ -1245,6 +1245,36 @@ test_flush(void **state)
 	ws_flow_table_destroy(t);
 }
 
+static int
+cmp_u64_desc(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x < y) - (x > y);
+}
+
+/* ws_flow_top_offer keeps exactly the largest by bytes. */
+static void
+test_top_offer(void **state)
+{
+	struct ws_flow h[32], f = {0};
+	uint64_t seed = 11, all[1000], kept[32];
+	unsigned int n = 0, i;
+
+	(void)state;
+	for (i = 0; i < 1000; i++) {
+		f.bytes[i & 1] = all[i] = rng_next(&seed) % 100000;
+		f.bytes[(i & 1) ^ 1] = 0;
+		ws_flow_top_offer(h, &n, 32, &f);
+		assert_true(n == (i + 1 < 32 ? i + 1 : 32));
+	}
+	for (i = 0; i < 32; i++)
+		kept[i] = ws_flow_bytes(&h[i]);
+	qsort(all, 1000, sizeof(all[0]), cmp_u64_desc);
+	qsort(kept, 32, sizeof(kept[0]), cmp_u64_desc);
+	assert_memory_equal(kept, all, sizeof(kept));
+}
+
 int
 main(void)
 {
@@ -1272,6 +1302,7 @@ main(void)
 		cmocka_unit_test(test_memory_fixed),
 		cmocka_unit_test(test_flush),
 		cmocka_unit_test(test_reports_exact),
+		cmocka_unit_test(test_top_offer),
 		cmocka_unit_test(test_reports_discard),
 	};
 
