@@ -160,6 +160,19 @@ sock_open(struct ws_ipfix_exporter *e)
 	return errno == EINPROGRESS ? -EINPROGRESS : -errno;
 }
 
+/* Free the oldest queued message's ring space; the caller counts it. */
+static void
+queue_pop(struct ws_ipfix_exporter *e)
+{
+	struct queued *h = &e->q[e->q_head];
+
+	e->ring_head = (e->ring_head + h->len) % e->ring_size;
+	e->ring_used -= h->len;
+	e->q_head = (e->q_head + 1) % QUEUE_MAX;
+	e->q_n--;
+	e->head_sent = 0;
+}
+
 static void
 queue_drop_head(struct ws_ipfix_exporter *e)
 {
@@ -167,11 +180,7 @@ queue_drop_head(struct ws_ipfix_exporter *e)
 
 	e->cnt.messages_dropped++;
 	e->cnt.records_dropped += h->records;
-	e->ring_head = (e->ring_head + h->len) % e->ring_size;
-	e->ring_used -= h->len;
-	e->q_head = (e->q_head + 1) % QUEUE_MAX;
-	e->q_n--;
-	e->head_sent = 0;
+	queue_pop(e);
 }
 
 static void
@@ -260,11 +269,7 @@ queue_sent_head(struct ws_ipfix_exporter *e)
 	e->cnt.messages++;
 	e->cnt.records += h->records;
 	e->cnt.bytes += h->len;
-	e->ring_head = (e->ring_head + h->len) % e->ring_size;
-	e->ring_used -= h->len;
-	e->q_head = (e->q_head + 1) % QUEUE_MAX;
-	e->q_n--;
-	e->head_sent = 0;
+	queue_pop(e);
 }
 
 /* Send what the socket takes: templates, then queued messages in order. */
