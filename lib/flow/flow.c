@@ -256,7 +256,7 @@ void
 flow_record(struct ws_flow_table *t, struct ws_flow *f, enum ws_flow_end reason,
 	    struct ws_flow *rec)
 {
-	flow_report(t, f);
+	flow_report(t, f, true);
 	*rec = *f;
 	rec->end_reason = (uint8_t)reason;
 	switch (reason) {

@@ -73,7 +73,7 @@ ws_flow_expire(struct ws_flow_table *t, uint64_t now_ns, unsigned int budget, st
 		f = &t->flows[b->idx[pos % BUCKET_SLOTS]];
 		why = due_reason(t, f, now_ns);
 		if (why == 0) {
-			flow_report(t, f);
+			flow_report(t, f, false);
 			if (t->visit != NULL)
 				t->visit(t->report_arg, f);
 			continue;

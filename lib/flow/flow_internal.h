@@ -6,6 +6,7 @@
 #ifndef FLOW_INTERNAL_H
 #define FLOW_INTERNAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -23,10 +24,9 @@
 #define IPPROTO_TCP_ 6
 
 /* ws_flow.priv_tcp bits */
-#define PRIV_FIN0 0x01	     /* side 0 sent a FIN */
-#define PRIV_FIN1 0x02	     /* side 1 sent a FIN */
-#define PRIV_SYN 0x04	     /* priv_ns holds the SYN's timestamp */
-#define PRIV_HOST_GUESS 0x08 /* host came from the name callback: a packet's name replaces it */
+#define PRIV_FIN0 0x01 /* side 0 sent a FIN */
+#define PRIV_FIN1 0x02 /* side 1 sent a FIN */
+#define PRIV_SYN 0x04  /* priv_ns holds the SYN's timestamp */
 
 _Static_assert(sizeof(struct ws_flow_key) == 40, "flow key is 40 bytes without padding");
 _Static_assert(sizeof(struct ws_flow) % CACHE_LINE == 0, "flows fill whole cache lines");
@@ -75,11 +75,16 @@ flow_packets(const struct ws_flow *f)
 	return f->packets[0] + f->packets[1];
 }
 
-/* Hand the flow's unreported traffic to the report callback. */
+/* Hand the flow's unreported traffic to the report callback; ending: its last report. */
 static inline void
-flow_report(const struct ws_flow_table *t, struct ws_flow *f)
+flow_report(const struct ws_flow_table *t, struct ws_flow *f, bool ending)
 {
-	if ((f->priv_new_packets[0] | f->priv_new_packets[1]) == 0)
+	bool settled = f->host_state == WS_FLOW_HOST_GUESS &&
+		       (ending || flow_packets(f) >= WS_FLOW_GUESS_PACKETS);
+
+	if (settled)
+		f->host_state = WS_FLOW_HOST_NEW; /* the guess stands */
+	else if ((f->priv_new_packets[0] | f->priv_new_packets[1]) == 0)
 		return;
 	if (t->report != NULL && f->priv_gen == t->report_gen) {
 		t->report(t->report_arg, f, f->priv_new_packets, f->priv_new_bytes);

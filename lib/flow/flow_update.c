@@ -264,7 +264,6 @@ host_copy(struct ws_flow *f, const struct ws_flow_pkt *p)
 	f->host[len] = '\0';
 	f->host_source = p->host_source;
 	f->host_state = WS_FLOW_HOST_NEW;
-	f->priv_tcp &= ~PRIV_HOST_GUESS;
 }
 
 static void
@@ -342,7 +341,7 @@ flow_count(const struct ws_flow_table *t, struct ws_flow *f, const struct ws_flo
 	if (__builtin_expect(f->priv_new_bytes[d] > UINT32_MAX - p->len ||
 				     f->priv_new_packets[d] == UINT32_MAX,
 			     0))
-		flow_report(t, f);
+		flow_report(t, f, false);
 	f->priv_new_packets[d]++;
 	f->priv_new_bytes[d] += p->len;
 
@@ -354,7 +353,8 @@ flow_count(const struct ws_flow_table *t, struct ws_flow *f, const struct ws_flo
 	f->bytes[d] += p->len;
 	f->tcp_flags[d] |= p->tcp_flags;
 	if (p->host != NULL && p->host_len != 0 &&
-	    (f->host_state == WS_FLOW_HOST_NONE || (f->priv_tcp & PRIV_HOST_GUESS)))
+	    (f->host_state == WS_FLOW_HOST_NONE ||
+	     (f->host_state == WS_FLOW_HOST_GUESS && flow_packets(f) <= WS_FLOW_GUESS_PACKETS)))
 		host_copy(f, p);
 	if (p->key.proto == IPPROTO_TCP_)
 		tcp_track(f, p);
@@ -408,10 +408,8 @@ flow_account(struct ws_flow_table *t, const struct ws_flow_pkt *p, const struct 
 	flow_count(t, f, p);
 	if (started && t->name != NULL && f->host_state == WS_FLOW_HOST_NONE) {
 		t->name(t->name_arg, f);
-		if (f->host[0] != '\0') {
-			f->host_state = WS_FLOW_HOST_NEW;
-			f->priv_tcp |= PRIV_HOST_GUESS;
-		}
+		if (f->host[0] != '\0')
+			f->host_state = WS_FLOW_HOST_GUESS;
 	}
 }
 

@@ -75,7 +75,17 @@ enum ws_flow_host_state {
 	WS_FLOW_HOST_NONE = 0,	   /**< host is "" */
 	WS_FLOW_HOST_NEW = 1,	   /**< host is set; no report has carried it yet */
 	WS_FLOW_HOST_REPORTED = 2, /**< a report has carried host */
+	WS_FLOW_HOST_GUESS = 3,	   /**< host is the name callback's guess, not settled yet */
 };
+
+/**
+ * A name guessed when a flow starts gives way to a name one of its first
+ * WS_FLOW_GUESS_PACKETS packets carries; after them, or when the flow ends
+ * first, it stands (WS_FLOW_HOST_NEW). Until then reports leave it out, so a
+ * name is counted once and where it settles does not depend on when reports
+ * run.
+ */
+#define WS_FLOW_GUESS_PACKETS 16
 
 /** TCP connection state as seen by a passive observer. Other protocols: NEW, ESTABLISHED. */
 enum ws_flow_state {
@@ -129,7 +139,8 @@ struct ws_flow {
  * than per packet. It must not modify the table.
  *
  * @param packets, bytes
- *   What each side of f->key sent since the last report; not both 0.
+ *   What each side of f->key sent since the last report; not both 0, except
+ *   at the report where a guessed name settles (host_state WS_FLOW_HOST_NEW).
  */
 typedef void (*ws_flow_report_fn)(void *arg, const struct ws_flow *f, const uint32_t packets[2],
 				  const uint32_t bytes[2]);
@@ -137,8 +148,8 @@ typedef void (*ws_flow_report_fn)(void *arg, const struct ws_flow *f, const uint
 /**
  * Called once when a flow starts and its first packet carries no hostname:
  * it may write a name into f->host (NUL-terminated) and f->host_source. Such
- * a name is provisional: the first name a packet of the flow carries
- * replaces it (host_state back to WS_FLOW_HOST_NEW). Used to name flows by the DNS
+ * a name is provisional (WS_FLOW_HOST_GUESS): the first name one of the flow's
+ * first WS_FLOW_GUESS_PACKETS packets carries replaces it. Used to name flows by the DNS
  * answers seen before them.
  */
 typedef void (*ws_flow_name_fn)(void *arg, struct ws_flow *f);

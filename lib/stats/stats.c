@@ -267,11 +267,11 @@ count_site(struct ws_stats *s, const struct ws_flow *f, const uint32_t packets[2
 		s->c.topk_rejected++;
 }
 
-void
-ws_stats_flow_report(void *stats, const struct ws_flow *f, const uint32_t packets[2],
-		     const uint32_t bytes[2])
+/* The addresses, ports, pair and conversation of a flow that sent something. */
+static void
+count_flow_traffic(struct ws_stats *s, const struct ws_flow *f, const uint32_t packets[2],
+		   const uint32_t bytes[2])
 {
-	struct ws_stats *s = stats;
 	const struct ws_flow_key *k = &f->key;
 	uint16_t alen = k->version == 4 ? 4 : 16, klen = 1 + alen;
 	bool ports = (k->proto == 6 || k->proto == 17) && (k->port[0] | k->port[1]) != 0;
@@ -313,7 +313,18 @@ ws_stats_flow_report(void *stats, const struct ws_flow *f, const uint32_t packet
 		memcpy(conv + 3 + 2 * alen, &k->port[1], 2);
 		ws_hll_add_hash(s->uniq[WS_UNIQ_FLOWS], ws_hll_hash(conv, 5 + 2 * alen));
 	}
-	if (f->host_state != WS_FLOW_HOST_NONE) /* host[] is in the flow's third line */
+}
+
+void
+ws_stats_flow_report(void *stats, const struct ws_flow *f, const uint32_t packets[2],
+		     const uint32_t bytes[2])
+{
+	struct ws_stats *s = stats;
+
+	if ((packets[0] | packets[1]) != 0) /* 0: a guessed name settling, nothing new */
+		count_flow_traffic(s, f, packets, bytes);
+	/* host[] is in the flow's third line; a guess counts once settled */
+	if (f->host_state == WS_FLOW_HOST_NEW || f->host_state == WS_FLOW_HOST_REPORTED)
 		count_site(s, f, packets, bytes);
 	s->c.flow_reported += packets[0] + packets[1];
 }

@@ -15,9 +15,11 @@ Initials decrypted):
   for more than 30 s (analytics.flow_idle_s);
 - its name is the first DNS query name, TLS SNI (TCP or QUIC) or HTTP Host
   found in its packets (lower case, HTTP Host without its port, cut to 63
-  bytes); a flow without one takes the name that the latest earlier DNS
-  response (UDP from port 53, no error, one question) gave the address of its
-  responder, or else of its initiator, in an A or AAAA record;
+  bytes); a flow that starts without one takes the name that the latest
+  earlier DNS response (UDP from port 53, no error, one question) gave the
+  address of its responder, or else of its initiator, in an A or AAAA record,
+  and a name of its own replaces that guess only in its first 16 packets
+  (WS_FLOW_GUESS_PACKETS);
 - per name: flows, and the sum of their packets and captured bytes.
 
 Two differences are explained, as in tests/golden/truth.py: tshark does not
@@ -36,6 +38,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from truth import retransmitted_names  # noqa: E402
 
 IDLE_S = 30.0
+GUESS_PACKETS = 16
 FIELDS = ["frame.number", "frame.cap_len", "frame.time_epoch", "frame.protocols",
           "ip.src", "ip.dst", "ipv6.src", "ipv6.dst", "tcp.srcport", "tcp.dstport",
           "udp.srcport", "udp.dstport", "tcp.flags.syn", "tcp.flags.ack",
@@ -129,9 +132,9 @@ def tshark_sites(cap):
             guess = None if named else answers.get(responder) or answers.get(initiator)
             f = flows[key] = {"name": named[1] if named else guess, "own": bool(named),
                               "packets": 0, "bytes": 0, "last": t}
-        if named and not f["own"]:
-            f["name"], f["own"] = named[1], True
         f["packets"] += 1
+        if named and not f["own"] and (f["name"] is None or f["packets"] <= GUESS_PACKETS):
+            f["name"], f["own"] = named[1], True
         f["bytes"] += int(p["frame.cap_len"][0])
         f["last"] = max(f["last"], t)
         # a response teaches the addresses it answers (after this packet's own flow)

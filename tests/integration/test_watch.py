@@ -45,6 +45,11 @@ def wait_for(pred, timeout=20):
     return screen()
 
 
+def whole(lines):
+    """A frame drawn to its last row."""
+    return len(lines) == 24 and lines[23].startswith("q or Ctrl-C quits")
+
+
 def top_keys(ctl, sock, what, field):
     p = subprocess.run([ctl, "-s", sock, "--json", "top", what, "-n", "5"], capture_output=True,
                        text=True, timeout=30)
@@ -69,18 +74,35 @@ def check_screen(res, lines, ctl, sock):
     bars = [c for c in spark if c in BLOCKS]
     res.check("a sparkline of several refreshes, not flat at zero",
               len(bars) >= 3 and any(c != BLOCKS[0] for c in bars), spark)
-    dst = lines.index(next(x for x in lines if x.startswith("top destinations")))
-    shown = [x.split()[0] for x in lines[dst + 1:dst + 6]]
-    want = top_keys(ctl, sock, "dst", "ip")
-    res.check("top destinations: the daemon's top 5", shown == want, f"{shown} vs {want}")
-    hosts = lines.index(next(x for x in lines if x.startswith("hostnames")))
-    shown = [x.split()[0] for x in lines[hosts + 1:hosts + 6]]
-    want = top_keys(ctl, sock, "hosts", "name")
-    same = [w.startswith(s[:-1]) if s.endswith("\u2026") else s == w for s, w in zip(shown, want)]
-    res.check("hostnames: the daemon's top 5 (long ones cut with …)",
-              len(shown) == len(want) == 5 and all(same), f"{shown} vs {want}")
     if os.environ.get("WS_SHOW_SCREEN"):
         print("\n".join(lines))
+
+
+def listed(lines, title):
+    """The first words of the 5 rows under the row that starts with title."""
+    at = next((i for i, x in enumerate(lines) if x.startswith(title)), None)
+    return [] if at is None else [x.split()[0] if x.split() else "" for x in lines[at + 1:at + 6]]
+
+
+def same_names(shown, want):
+    return len(shown) == len(want) == 5 and all(
+        w.startswith(s[:-1]) if s.endswith("\u2026") else s == w for s, w in zip(shown, want))
+
+
+def check_lists(res, ctl, sock):
+    """The top lists the screen shows are the daemon's. Traffic keeps flowing and
+    two close entries may swap between a refresh and a query, so the screen and the
+    daemon are read in turn until they agree (or 15 s pass)."""
+    for title, what, field, label in (
+            ("top destinations", "dst", "ip", "top destinations: the daemon's top 5"),
+            ("hostnames", "hosts", "name", "hostnames: the daemon's top 5 (long ones cut with …)")):
+        deadline = time.time() + 15
+        while True:
+            shown, want = listed(screen(), title), top_keys(ctl, sock, what, field)
+            if same_names(shown, want) or time.time() > deadline:
+                break
+            time.sleep(0.3)
+        res.check(label, same_names(shown, want), f"{shown} vs {want}")
 
 
 def main(argv):
@@ -95,13 +117,15 @@ def main(argv):
         try:
             tmux("new-session", "-d", "-s", SESSION, "-x", "80", "-y", "24",
                  f"{ctl} -s {d.sock} watch --interval 500; echo \"exit=$?\"; sleep 60")
-            first = wait_for(lambda s: any("pps" in x for x in s))
-            lines = wait_for(lambda s: sum(c in BLOCKS for x in s for c in x
-                                           if x.startswith("  pps  ")) >= 4)
+            # a whole first frame: tmux may be read while it is being drawn
+            first = wait_for(lambda s: whole(s) and any("pps" in x for x in s))
+            lines = wait_for(lambda s: whole(s) and sum(c in BLOCKS for x in s for c in x
+                                                        if x.startswith("  pps  ")) >= 4)
             check_screen(res, lines, ctl, d.sock)
+            check_lists(res, ctl, d.sock)
             res.check("refreshed in place: the clock moved, the frame did not",
                       first[0] != lines[0] and len(first) == len(lines) == 24,
-                      f"{first[0]!r} {lines[0]!r}")
+                      f"{first[0]!r} {lines[0]!r} ({len(first)} and {len(lines)} rows)")
             tmux("send-keys", "-t", SESSION, "q")
             after = wait_for(lambda s: any(x.startswith("exit=") for x in s), 10)
             res.check("q quits with exit 0", any(x == "exit=0" for x in after), "\n".join(after))

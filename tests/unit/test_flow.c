@@ -552,7 +552,11 @@ test_idle_on_arrival(void **state)
 	ws_flow_table_destroy(t);
 }
 
-/* The name callback guesses a name for a flow that starts without one; its own name wins. */
+/*
+ * The name callback guesses a name for a flow that starts without one; a name
+ * among its first WS_FLOW_GUESS_PACKETS packets wins, and reports leave the
+ * guess out until it settles, whenever they run.
+ */
 static void
 name_cb(void *arg, struct ws_flow *f)
 {
@@ -563,27 +567,44 @@ name_cb(void *arg, struct ws_flow *f)
 	}
 }
 
+struct name_reports {
+	unsigned int state[4];	/* reports seen per host_state */
+	unsigned int empty_new; /* settling reports that carried no packet */
+};
+
 static void
 name_report_cb(void *arg, const struct ws_flow *f, const uint32_t packets[2],
 	       const uint32_t bytes[2])
 {
-	(void)packets, (void)bytes;
-	/* the first report carrying a name sees host_state NEW, the later ones REPORTED */
-	if (f->host[0])
-		((unsigned int *)arg)[f->host_state == WS_FLOW_HOST_REPORTED]++;
+	struct name_reports *r = arg;
+
+	(void)bytes;
+	r->state[f->host_state]++;
+	if ((packets[0] | packets[1]) == 0) {
+		assert_int_equal(f->host_state, WS_FLOW_HOST_NEW);
+		r->empty_new++;
+	}
+}
+
+static struct ws_flow_table *
+name_table(unsigned int *calls, struct name_reports *r)
+{
+	struct ws_flow_conf conf = {.capacity = 64,
+				    .seed = 7,
+				    .name = name_cb,
+				    .name_arg = calls,
+				    .report = name_report_cb,
+				    .report_arg = r};
+
+	return ws_flow_table_create(&conf);
 }
 
 static void
 test_name_callback(void **state)
 {
-	unsigned int calls = 0, reports[2] = {0, 0};
-	struct ws_flow_conf conf = {.capacity = 64,
-				    .seed = 7,
-				    .name = name_cb,
-				    .name_arg = &calls,
-				    .report = name_report_cb,
-				    .report_arg = reports};
-	struct ws_flow_table *t = ws_flow_table_create(&conf);
+	struct name_reports r = {0};
+	unsigned int calls = 0;
+	struct ws_flow_table *t = name_table(&calls, &r);
 	struct ws_flow rec[8];
 	struct ws_flow_pkt p;
 
@@ -594,8 +615,10 @@ test_name_callback(void **state)
 	assert_int_equal(calls, 1);
 	assert_string_equal(live(t, &p.key).host, "guess.example.org");
 	assert_int_equal(live(t, &p.key).host_source, 9);
-	ws_flow_expire(t, SEC, ws_flow_table_slots(t), rec, 8); /* a report with the guess */
-	assert_int_equal(reports[0], 1);
+	assert_int_equal(live(t, &p.key).host_state, WS_FLOW_HOST_GUESS);
+	ws_flow_expire(t, SEC, ws_flow_table_slots(t), rec, 8); /* a report: the guess is held */
+	assert_int_equal(r.state[WS_FLOW_HOST_GUESS], 1);
+	assert_int_equal(live(t, &p.key).host_state, WS_FLOW_HOST_GUESS);
 	p.host = "own.example.com";
 	p.host_len = 15;
 	p.host_source = 2;
@@ -608,16 +631,51 @@ test_name_callback(void **state)
 	feed1(t, &p, NULL);
 	assert_string_equal(live(t, &p.key).host, "own.example.com");
 	ws_flow_expire(t, SEC, ws_flow_table_slots(t), rec, 8);
-	assert_int_equal(reports[0], 2);
+	assert_int_equal(r.state[WS_FLOW_HOST_NEW], 1);
 	feed1(t, &p, NULL);
 	assert_int_equal(ws_flow_flush(t, rec, 8), 1);
-	assert_int_equal(reports[1], 1);
+	assert_int_equal(r.state[WS_FLOW_HOST_REPORTED], 1);
 	/* a flow whose first packet has a name is not guessed */
 	mk(&p, 4, P_TCP, 0, 1, 3, 5001, 443);
 	p.host = "first.example.com";
 	p.host_len = 17;
 	feed1(t, &p, NULL);
 	assert_int_equal(calls, 1);
+	ws_flow_table_destroy(t);
+}
+
+/* After WS_FLOW_GUESS_PACKETS packets, or at its end, a guess stands: counted once. */
+static void
+test_name_guess_settles(void **state)
+{
+	struct name_reports r = {0};
+	unsigned int calls = 0, i;
+	struct ws_flow_table *t = name_table(&calls, &r);
+	struct ws_flow rec[8];
+	struct ws_flow_pkt p;
+
+	(void)state;
+	mk(&p, 4, P_TCP, 0, 1, 2, 5000, 443);
+	for (i = 0; i < WS_FLOW_GUESS_PACKETS; i++)
+		feed1(t, &p, NULL);
+	p.host = "late.example.com";
+	p.host_len = 16;
+	feed1(t, &p, NULL); /* packet 17: too late to replace the guess */
+	assert_string_equal(live(t, &p.key).host, "guess.example.org");
+	ws_flow_expire(t, SEC, ws_flow_table_slots(t), rec, 8);
+	assert_int_equal(r.state[WS_FLOW_HOST_NEW], 1); /* settled at this report */
+	assert_int_equal(r.state[WS_FLOW_HOST_GUESS], 0);
+	assert_int_equal(live(t, &p.key).host_state, WS_FLOW_HOST_REPORTED);
+
+	/* a guess reported while held, then ended with nothing new, settles at the end */
+	memset(&r, 0, sizeof(r));
+	mk(&p, 4, P_TCP, 0, 1, 4, 5002, 443);
+	feed1(t, &p, NULL);
+	ws_flow_expire(t, SEC, ws_flow_table_slots(t), rec, 8);
+	assert_int_equal(r.state[WS_FLOW_HOST_GUESS], 1);
+	assert_int_equal(ws_flow_flush(t, rec, 8), 2);
+	assert_int_equal(r.state[WS_FLOW_HOST_NEW], 1);
+	assert_int_equal(r.empty_new, 1);
 	ws_flow_table_destroy(t);
 }
 
@@ -1287,6 +1345,7 @@ main(void)
 		cmocka_unit_test(test_host),
 		cmocka_unit_test(test_idle_on_arrival),
 		cmocka_unit_test(test_name_callback),
+		cmocka_unit_test(test_name_guess_settles),
 		cmocka_unit_test(test_idle_timeout),
 		cmocka_unit_test(test_expire_max_rec),
 		cmocka_unit_test(test_active_timeout),
