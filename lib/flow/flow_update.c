@@ -371,14 +371,16 @@ tcp_reuse(const struct ws_flow *f, const struct ws_flow_pkt *p)
 }
 
 /*
- * A flow idle past its timeout ends when its next packet comes, even if the
- * expiry hand has not passed it yet: where a flow ends does not depend on
- * when the hand runs.
+ * A flow idle past its timeout, or closed for longer than the linger, ends
+ * when its next packet comes, even if the expiry hand has not passed it yet:
+ * where a flow ends does not depend on when the hand runs.
  */
 static inline int
 flow_stale(const struct ws_flow_table *t, const struct ws_flow *f, const struct ws_flow_pkt *p)
 {
-	return p->ts_ns > f->last_ns && p->ts_ns - f->last_ns > t->idle_ns;
+	return (p->ts_ns > f->last_ns && p->ts_ns - f->last_ns > t->idle_ns) ||
+	       (f->state == WS_FLOW_ST_CLOSED && p->ts_ns > f->priv_ns &&
+		p->ts_ns - f->priv_ns > t->linger_ns);
 }
 
 static inline void

@@ -874,6 +874,34 @@ test_fin_close_linger(void **state)
 	ws_flow_table_destroy(t);
 }
 
+/* A packet past the linger ends the closed flow itself, whether or not the hand came by. */
+static void
+test_linger_ends_at_packet(void **state)
+{
+	struct ws_flow_conf conf = {.capacity = 64, .linger_ns = 2 * SEC, .seed = 9};
+	struct ws_flow_table *t = ws_flow_table_create(&conf);
+	struct ws_flow_counters c;
+	struct ws_flow_pkt p;
+	struct ws_flow rec = {0};
+
+	(void)state;
+	handshake(t, SEC);
+	p = S2C(0x04, 40, 3 * SEC);
+	feed1(t, &p, NULL);
+	p = C2S(0x10, 40, 5 * SEC); /* exactly the linger: still the closed flow */
+	assert_int_equal(feed1(t, &p, NULL), 0);
+	p = C2S(0x10, 40, 5 * SEC + 1);
+	assert_int_equal(feed1(t, &p, &rec), 1);
+	assert_int_equal(rec.end_reason, WS_FLOW_END_CLOSED);
+	assert_int_equal(rec.packets[0] + rec.packets[1], 7);
+	assert_int_equal(live(t, &p.key).packets[0] + live(t, &p.key).packets[1], 1);
+	assert_int_equal(live(t, &p.key).state, WS_FLOW_ST_ESTABLISHED);
+	ws_flow_counters_get(t, &c);
+	assert_int_equal(c.created, 2);
+	assert_int_equal(c.ended_closed, 1);
+	ws_flow_table_destroy(t);
+}
+
 static void
 test_rst_close(void **state)
 {
@@ -1352,6 +1380,7 @@ main(void)
 		cmocka_unit_test(test_active_then_idle),
 		cmocka_unit_test(test_rtt),
 		cmocka_unit_test(test_fin_close_linger),
+		cmocka_unit_test(test_linger_ends_at_packet),
 		cmocka_unit_test(test_rst_close),
 		cmocka_unit_test(test_syn_after_close),
 		cmocka_unit_test(test_eviction_accounting),
