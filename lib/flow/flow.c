@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Flow table life cycle, key normalization and readers.
+ * Flow table life cycle and readers.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -11,62 +11,6 @@
 #include "flow_internal.h"
 
 #define HUGE_PAGE (2u << 20)
-
-/* ---- keys ---- */
-
-static inline uint64_t
-load_be64(const uint8_t *p)
-{
-	return (uint64_t)p[0] << 56 | (uint64_t)p[1] << 48 | (uint64_t)p[2] << 40 |
-	       (uint64_t)p[3] << 32 | (uint64_t)p[4] << 24 | (uint64_t)p[5] << 16 |
-	       (uint64_t)p[6] << 8 | p[7];
-}
-
-static inline uint32_t
-load_be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-/* 1 if endpoint (a, ap) compares higher than (b, bp): memcmp of the addresses, then ports. */
-static inline int
-endpoint_gt(uint8_t version, const uint8_t *a, uint16_t ap, const uint8_t *b, uint16_t bp)
-{
-	uint64_t x, y;
-
-	if (version == 6) {
-		x = load_be64(a);
-		y = load_be64(b);
-		if (x == y) {
-			x = load_be64(a + 8);
-			y = load_be64(b + 8);
-		}
-	} else {
-		x = load_be32(a);
-		y = load_be32(b);
-	}
-	if (x != y)
-		return x > y;
-	return ap > bp;
-}
-
-void
-ws_flow_pkt_init(struct ws_flow_pkt *p, uint8_t version, uint8_t proto, uint16_t vlan,
-		 const uint8_t *src, const uint8_t *dst, uint16_t sport, uint16_t dport)
-{
-	size_t alen = version == 6 ? 16 : 4;
-	unsigned int s = endpoint_gt(version, src, sport, dst, dport); /* side of src */
-
-	memset(p, 0, sizeof(*p));
-	p->key.version = version;
-	p->key.proto = proto;
-	p->key.vlan = vlan;
-	p->key.port[s] = sport;
-	p->key.port[s ^ 1] = dport;
-	memcpy(p->key.addr[s], src, alen);
-	memcpy(p->key.addr[s ^ 1], dst, alen);
-	p->dir = s;
-}
 
 /* ---- life cycle ---- */
 

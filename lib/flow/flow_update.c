@@ -28,6 +28,7 @@
 struct key_ref {
 	uint32_t sig;
 	uint32_t b[2];
+	uint32_t first; /* primary bucket slots whose signature matched, when prefetched */
 };
 
 /* ---- hashing ---- */
@@ -129,11 +130,11 @@ bucket_find(struct ws_flow_table *t, const struct bucket *b, uint32_t sig,
 	return NULL;
 }
 
-/* Prefetch the flows whose signature matches; returns how many. */
+/* Prefetch the flows whose signature matches; returns their slots' bits. */
 static inline unsigned int
 bucket_prefetch_flows(const struct ws_flow_table *t, const struct bucket *b, uint32_t sig)
 {
-	unsigned int m = bucket_match(b, sig), n = __builtin_popcount(m);
+	unsigned int m = bucket_match(b, sig), all = m;
 	const struct ws_flow *f;
 
 	for (; m != 0; m &= m - 1) {
@@ -141,7 +142,7 @@ bucket_prefetch_flows(const struct ws_flow_table *t, const struct bucket *b, uin
 		__builtin_prefetch(f, 1);
 		__builtin_prefetch((const char *)f + CACHE_LINE, 1);
 	}
-	return n;
+	return all;
 }
 
 /* ---- eviction and insertion ---- */
@@ -390,7 +391,18 @@ flow_account(struct ws_flow_table *t, const struct ws_flow_pkt *p, const struct 
 	struct ws_flow *f;
 	bool started = true;
 
-	f = bucket_find(t, &t->buckets[r->b[0]], r->sig, &p->key);
+	f = NULL;
+	if (r->first != 0) {
+		/* the slot matched when prefetched; earlier packets of the burst may have changed
+		 * it */
+		const struct bucket *b = &t->buckets[r->b[0]];
+		unsigned int s = __builtin_ctz(r->first);
+
+		if (b->sig[s] == r->sig && key_eq(&t->flows[b->idx[s]].key, &p->key))
+			f = &t->flows[b->idx[s]];
+	}
+	if (f == NULL)
+		f = bucket_find(t, &t->buckets[r->b[0]], r->sig, &p->key);
 	if (f == NULL)
 		f = bucket_find(t, &t->buckets[r->b[1]], r->sig, &p->key);
 	if (f == NULL) {
@@ -433,7 +445,8 @@ burst_run(struct ws_flow_table *t, const struct ws_flow_pkt *pkts, unsigned int 
 		__builtin_prefetch(&t->buckets[r[i].b[0]]);
 	}
 	for (i = 0; i < n; i++) {
-		if (bucket_prefetch_flows(t, &t->buckets[r[i].b[0]], r[i].sig) == 0) {
+		r[i].first = bucket_prefetch_flows(t, &t->buckets[r[i].b[0]], r[i].sig);
+		if (r[i].first == 0) {
 			__builtin_prefetch(&t->buckets[r[i].b[1]]);
 			need2 |= 1u << i;
 		}

@@ -27,6 +27,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /** Most packets ws_flow_update_burst() handles in one batch (a larger n is split). */
 #define WS_FLOW_BURST_MAX 32
@@ -186,16 +187,67 @@ struct ws_flow_pkt {
 	const char *host;	/**< hostname found in this packet (not NUL-terminated), or NULL */
 };
 
+/* n bytes (4 or 8) at p as a big-endian number: comparing two is memcmp() of them. */
+static inline uint64_t
+ws_flow_be(const uint8_t *p, unsigned int n)
+{
+	uint64_t v = 0;
+	uint32_t w;
+
+	if (n == 4) {
+		memcpy(&w, p, 4);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		w = __builtin_bswap32(w);
+#endif
+		return w;
+	}
+	memcpy(&v, p, 8);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
+	return v;
+}
+
 /**
  * Fill a packet's key, normalized, and its dir; zero the other fields.
+ * Inline: it runs once per packet, and the version is mostly known.
  *
  * @param version
  *   4 (src and dst hold 4 bytes) or 6 (16 bytes).
  * @param sport, dport
  *   Host order; 0 for protocols without ports.
  */
-void ws_flow_pkt_init(struct ws_flow_pkt *p, uint8_t version, uint8_t proto, uint16_t vlan,
-		      const uint8_t *src, const uint8_t *dst, uint16_t sport, uint16_t dport);
+static inline void
+ws_flow_pkt_init(struct ws_flow_pkt *p, uint8_t version, uint8_t proto, uint16_t vlan,
+		 const uint8_t *src, const uint8_t *dst, uint16_t sport, uint16_t dport)
+{
+	uint64_t a, b;
+	unsigned int s; /* the side of src: 1 if it compares higher */
+
+	*p = (struct ws_flow_pkt){.key = {.version = version, .proto = proto, .vlan = vlan}};
+	if (version == 4) {
+		a = ws_flow_be(src, 4);
+		b = ws_flow_be(dst, 4);
+	} else {
+		a = ws_flow_be(src, 8);
+		b = ws_flow_be(dst, 8);
+		if (a == b) {
+			a = ws_flow_be(src + 8, 8);
+			b = ws_flow_be(dst + 8, 8);
+		}
+	}
+	s = a != b ? a > b : sport > dport;
+	if (version == 4) {
+		memcpy(p->key.addr[s], src, 4);
+		memcpy(p->key.addr[s ^ 1], dst, 4);
+	} else {
+		memcpy(p->key.addr[s], src, 16);
+		memcpy(p->key.addr[s ^ 1], dst, 16);
+	}
+	p->key.port[s] = sport;
+	p->key.port[s ^ 1] = dport;
+	p->dir = (uint8_t)s;
+}
 
 /** Opaque table. */
 struct ws_flow_table;

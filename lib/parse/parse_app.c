@@ -347,40 +347,47 @@ classify(const uint8_t *d, const struct ws_ip *ip)
 	return WS_HOST_NONE;
 }
 
-int
-ws_parse_host(const uint8_t *data, uint32_t len, const struct ws_pkt *pkt, struct ws_host *h)
+/* Out of line, so that the common case (no name can start here) pays no frame. */
+static __attribute__((noinline)) int
+host_of_class(const uint8_t *data, const struct ws_ip *ip, struct ws_host *h, int cls)
 {
-	const struct ws_ip *ip = &pkt->inner;
 	int rc;
 
-	h->source = WS_HOST_NONE;
-	h->method = WS_HTTP_NONE;
-	h->len = 0;
-	if (!ip->has_l4 || ip->end > len || ip->payload_off >= ip->end ||
-	    ip->frag & (WS_FRAG_MORE | WS_FRAG_LATER) ||
-	    (ip->proto != IPPROTO_TCP_ && ip->proto != IPPROTO_UDP_)) {
-		rc = -ENOENT;
-		goto out;
-	}
-	switch (classify(data, ip)) {
+	switch (cls) {
 	case WS_HOST_DNS:
 		rc = host_dns(data, ip, h);
 		break;
 	case WS_HOST_TLS:
 		rc = host_tls(data, ip, h);
 		break;
-	case WS_HOST_HTTP:
-		rc = host_http(data, ip, h);
-		break;
 	default:
-		rc = -ENOENT;
+		rc = host_http(data, ip, h);
 		break;
 	}
 	if (rc < 0) {
 		h->source = WS_HOST_NONE;
 		h->len = 0;
 	}
-out:
 	h->name[h->len] = '\0';
 	return rc;
+}
+
+int
+ws_parse_host(const uint8_t *data, uint32_t len, const struct ws_pkt *pkt, struct ws_host *h)
+{
+	const struct ws_ip *ip = &pkt->inner;
+	int cls;
+
+	h->source = WS_HOST_NONE;
+	h->method = WS_HTTP_NONE;
+	h->len = 0;
+	h->name[0] = '\0';
+	if (!ip->has_l4 || ip->end > len || ip->payload_off >= ip->end ||
+	    ip->frag & (WS_FRAG_MORE | WS_FRAG_LATER) ||
+	    (ip->proto != IPPROTO_TCP_ && ip->proto != IPPROTO_UDP_))
+		return -ENOENT;
+	cls = classify(data, ip);
+	if (cls == WS_HOST_NONE)
+		return -ENOENT;
+	return host_of_class(data, ip, h, cls);
 }
