@@ -29,6 +29,8 @@
 #define PRIV_SYN 0x04  /* priv_ns holds the SYN's timestamp */
 
 _Static_assert(sizeof(struct ws_flow_key) == 40, "flow key is 40 bytes without padding");
+_Static_assert(offsetof(struct ws_flow_key, addr) == 8,
+	       "words 1-2 and 3-4 of a key are its addresses");
 _Static_assert(sizeof(struct ws_flow) % CACHE_LINE == 0, "flows fill whole cache lines");
 _Static_assert(offsetof(struct ws_flow, priv_ns) + 8 <= 2 * CACHE_LINE,
 	       "the fields a packet updates lie in the first two cache lines");

@@ -41,9 +41,10 @@ mix(uint64_t h, uint64_t w, uint64_t k)
 }
 
 /*
- * 64-bit hash of the 40-byte key: five 8-byte loads in two lanes of
+ * 64-bit hash of the 40-byte key: its 8-byte words in two lanes of
  * multiply-xorshift rounds (so that the multiplies overlap), then a
- * MurmurHash3-style finaliser. Seeded per table.
+ * MurmurHash3-style finaliser. Seeded per table. An IPv4 key's words 2 and
+ * 4 (the addresses' last 12 bytes) are always 0, and are skipped.
  */
 static inline uint64_t
 key_hash(const struct ws_flow_key *k, uint64_t seed)
@@ -53,9 +54,11 @@ key_hash(const struct ws_flow_key *k, uint64_t seed)
 	memcpy(w, k, sizeof(w));
 	a = mix(seed, w[0], K0);
 	b = mix(seed ^ K2, w[1], K1);
-	a = mix(a, w[2], K1);
+	if (k->version != 4)
+		a = mix(a, w[2], K1);
 	b = mix(b, w[3], K0);
-	a = mix(a, w[4], K2);
+	if (k->version != 4)
+		a = mix(a, w[4], K2);
 	a ^= (b << 32 | b >> 32);
 	a = (a ^ (a >> 32)) * K1;
 	return a ^ (a >> 29);
@@ -83,14 +86,18 @@ flow_key_buckets(const struct ws_flow_table *t, const struct ws_flow_key *k, uin
 	b[1] = r.b[1];
 }
 
+/* Word 0 holds the version: equal there, two IPv4 keys differ only in words 1 and 3. */
 static inline int
 key_eq(const struct ws_flow_key *x, const struct ws_flow_key *y)
 {
-	uint64_t a[5], b[5];
+	uint64_t a[5], b[5], d;
 
 	memcpy(a, x, sizeof(a));
 	memcpy(b, y, sizeof(b));
-	return ((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) | (a[3] ^ b[3]) | (a[4] ^ b[4])) == 0;
+	d = (a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[3] ^ b[3]);
+	if (x->version != 4)
+		d |= (a[2] ^ b[2]) | (a[4] ^ b[4]);
+	return d == 0;
 }
 
 /* ---- buckets ---- */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Space-Saving summary: a fixed array of counters, a binary min-heap of their
+ * Space-Saving summary: a fixed array of counters, a 4-ary min-heap of their
  * indices keyed on packets (the minimum is heap[0]), and an open-addressing
  * hash index from key to counter (linear probing, backward-shift deletion,
  * load factor <= 1/2).
@@ -41,10 +41,11 @@ topk_find(const struct ws_topk *t, uint32_t h, const void *key, uint16_t len, ui
 	return TOPK_NONE;
 }
 
+/* The slot of counter i, whose key hashed to tag. */
 static uint32_t
-slot_of(const struct ws_topk *t, uint32_t i)
+slot_of(const struct ws_topk *t, uint32_t tag, uint32_t i)
 {
-	uint32_t p = topk_hash(t->seed, topk_key(t, i), t->ctr[i].key_len) & t->mask;
+	uint32_t p = tag & t->mask;
 
 	while (t->slot[p].idx != i + 1)
 		p = (p + 1) & t->mask;
@@ -86,57 +87,67 @@ slot_remove(struct ws_topk *t, uint32_t p)
 /* ---- min-heap on packets ---- */
 
 static inline void
-heap_set(struct ws_topk *t, uint32_t pos, uint32_t i)
+heap_set(struct ws_topk *t, uint32_t pos, const struct topk_node *n)
 {
-	t->heap[pos] = i;
-	t->ctr[i].heap_pos = pos;
+	t->heap[pos] = *n;
+	t->ctr[n->idx].heap_pos = pos;
 }
 
 void
 topk_sift_down(struct ws_topk *t, uint32_t pos)
 {
-	uint32_t i = t->heap[pos];
-	uint64_t v = t->ctr[i].packets;
-	uint32_t c;
+	const struct topk_node n = t->heap[pos], *h = t->heap;
+	uint32_t c, j, best, b2;
 
 	for (;;) {
-		c = 2 * pos + 1;
+		c = TOPK_ARITY * pos + 1;
 		if (c >= t->size)
 			break;
-		if (c + 1 < t->size && t->ctr[t->heap[c + 1]].packets < t->ctr[t->heap[c]].packets)
-			c++;
-		if (t->ctr[t->heap[c]].packets >= v)
+		if (c + TOPK_ARITY <= t->size) {
+			/* all four children: a tournament, without branches to mispredict */
+			best = h[c + 1].packets < h[c].packets ? c + 1 : c;
+			b2 = h[c + 3].packets < h[c + 2].packets ? c + 3 : c + 2;
+			best = h[b2].packets < h[best].packets ? b2 : best;
+		} else {
+			for (best = c, j = c + 1; j < t->size; j++)
+				if (h[j].packets < h[best].packets)
+					best = j;
+		}
+		if (h[best].packets >= n.packets)
 			break;
-		heap_set(t, pos, t->heap[c]);
-		pos = c;
+		heap_set(t, pos, &h[best]);
+		pos = best;
 	}
-	heap_set(t, pos, i);
+	heap_set(t, pos, &n);
 }
 
 static void
 sift_up(struct ws_topk *t, uint32_t pos)
 {
-	uint32_t i = t->heap[pos];
-	uint64_t v = t->ctr[i].packets;
+	const struct topk_node n = t->heap[pos];
 	uint32_t parent;
 
 	while (pos > 0) {
-		parent = (pos - 1) / 2;
-		if (t->ctr[t->heap[parent]].packets <= v)
+		parent = (pos - 1) / TOPK_ARITY;
+		if (t->heap[parent].packets <= n.packets)
 			break;
-		heap_set(t, pos, t->heap[parent]);
+		heap_set(t, pos, &t->heap[parent]);
 		pos = parent;
 	}
-	heap_set(t, pos, i);
+	heap_set(t, pos, &n);
 }
 
+/* Rebuild the heap after counters changed in place (merges). */
 void
 topk_heapify(struct ws_topk *t)
 {
 	uint32_t pos;
 
-	for (pos = t->size / 2; pos-- > 0;)
-		topk_sift_down(t, pos);
+	for (pos = 0; pos < t->size; pos++)
+		t->heap[pos].packets = t->ctr[t->heap[pos].idx].packets;
+	for (pos = t->size / TOPK_ARITY + 1; pos-- > 0;)
+		if (pos < t->size)
+			topk_sift_down(t, pos);
 }
 
 /* ---- counters ---- */
@@ -160,12 +171,12 @@ void
 topk_add(struct ws_topk *t, uint32_t pos, uint32_t h, const void *key, uint16_t len,
 	 const struct topk_counts *v)
 {
-	uint32_t i = t->size++;
+	struct topk_node n = {.packets = v->packets, .idx = t->size++, .tag = h};
 
-	counter_set(t, i, key, len, v);
+	counter_set(t, n.idx, key, len, v);
 	t->slot[pos].tag = h;
-	t->slot[pos].idx = i + 1;
-	heap_set(t, t->size - 1, i);
+	t->slot[pos].idx = n.idx + 1;
+	heap_set(t, t->size - 1, &n);
 	sift_up(t, t->size - 1);
 }
 
@@ -174,11 +185,12 @@ void
 topk_replace_min(struct ws_topk *t, uint32_t h, const void *key, uint16_t len,
 		 const struct topk_counts *v)
 {
-	uint32_t i = t->heap[0];
+	struct topk_node n = {.packets = v->packets, .idx = t->heap[0].idx, .tag = h};
 
-	slot_remove(t, slot_of(t, i));
-	counter_set(t, i, key, len, v);
-	slot_insert(t, h, i);
+	slot_remove(t, slot_of(t, t->heap[0].tag, n.idx));
+	counter_set(t, n.idx, key, len, v);
+	slot_insert(t, h, n.idx);
+	heap_set(t, 0, &n);
 	topk_sift_down(t, 0);
 	t->evictions++;
 }
@@ -200,6 +212,7 @@ ws_topk_update(struct ws_topk *t, const void *key, uint16_t key_len, uint32_t pa
 		c = &t->ctr[i];
 		c->packets += packets;
 		c->bytes += bytes;
+		t->heap[c->heap_pos].packets = c->packets;
 		topk_sift_down(t, c->heap_pos);
 		return 0;
 	}
@@ -209,7 +222,7 @@ ws_topk_update(struct ws_topk *t, const void *key, uint16_t key_len, uint32_t pa
 		return 0;
 	}
 	/* Space-Saving: the minimum's count becomes the newcomer's error. */
-	c = &t->ctr[t->heap[0]];
+	c = &t->ctr[t->heap[0].idx];
 	t->floor = c->packets;
 	v = (struct topk_counts){c->packets + packets, c->bytes + bytes, c->packets};
 	topk_replace_min(t, h, key, key_len, &v);
@@ -262,7 +275,9 @@ ws_topk_create(uint32_t capacity, uint32_t key_size)
 	t->mask = slots - 1;
 	t->seed = make_seed(t);
 	t->ctr = lines_alloc((size_t)capacity * sizeof(*t->ctr));
-	t->heap = lines_alloc((size_t)capacity * sizeof(*t->heap));
+	t->heap = lines_alloc(((size_t)capacity + TOPK_HEAP_PAD) * sizeof(*t->heap));
+	if (t->heap != NULL)
+		t->heap += TOPK_HEAP_PAD;
 	t->slot = lines_alloc((size_t)slots * sizeof(*t->slot));
 	t->keys = lines_alloc((size_t)capacity * key_size);
 	if (t->ctr == NULL || t->heap == NULL || t->slot == NULL || t->keys == NULL)
@@ -283,7 +298,7 @@ ws_topk_destroy(struct ws_topk *t)
 		return;
 	free(t->keys);
 	free(t->slot);
-	free(t->heap);
+	free(t->heap != NULL ? t->heap - TOPK_HEAP_PAD : NULL);
 	free(t->ctr);
 	free(t);
 }

@@ -27,6 +27,24 @@ struct topk_counter {
 };
 _Static_assert(sizeof(struct topk_counter) == 32, "two counters per cache line");
 
+/*
+ * A heap node: the counter's packets beside its index, so that repairs compare
+ * without following the index, and its key's hash, so that a replaced key's
+ * slot is found without hashing the key again.
+ */
+struct topk_node {
+	uint64_t packets; /* = ctr[idx].packets */
+	uint32_t idx;
+	uint32_t tag;
+};
+
+/*
+ * The heap is 4-ary: half the depth of a binary one, and the four children of
+ * a node share a cache line, since heap[0] sits 3 nodes into its allocation.
+ */
+#define TOPK_ARITY 4
+#define TOPK_HEAP_PAD 3
+
 /* Hash index slot, linear probing. The home slot is tag & mask. */
 struct topk_slot {
 	uint32_t tag; /* 32 bits of the key's hash */
@@ -41,7 +59,7 @@ struct ws_topk {
 	uint32_t size;		  /* counters in use: ctr[0 .. size - 1] */
 	uint64_t seed;		  /* per-instance hash seed */
 	struct topk_counter *ctr; /* capacity counters */
-	uint32_t *heap;		  /* min-heap of counter indices on packets */
+	struct topk_node *heap;	  /* min-heap on packets; TOPK_HEAP_PAD nodes before it */
 	struct topk_slot *slot;	  /* mask + 1 slots */
 	uint8_t *keys;		  /* capacity * key_size bytes */
 	/* Totals. */
@@ -134,6 +152,7 @@ void topk_add(struct ws_topk *t, uint32_t pos, uint32_t h, const void *key, uint
 	      const struct topk_counts *v);
 void topk_replace_min(struct ws_topk *t, uint32_t h, const void *key, uint16_t len,
 		      const struct topk_counts *v);
+/* Sift the node at pos down after its packets grew (ctr and node both updated). */
 void topk_sift_down(struct ws_topk *t, uint32_t pos);
 void topk_heapify(struct ws_topk *t);
 

@@ -70,7 +70,7 @@ merge_new(struct ws_topk *dst, const struct ws_topk *src, uint64_t dst_floor)
 			topk_add(dst, pos, h, key, s->key_len, &v);
 			continue;
 		}
-		min = dst->ctr[dst->heap[0]].packets;
+		min = dst->heap[0].packets;
 		if (v.packets <= min) {
 			dropped = v.packets > dropped ? v.packets : dropped;
 			continue;

@@ -239,6 +239,7 @@ check_bounds(const struct ws_topk *t, const struct truth *tr, enum key_kind kind
 		assert_true(tr->packets[id] <= e[i].packets);
 		assert_true(e[i].packets <= tr->packets[id] + e[i].error);
 		assert_true(e[i].error <= floor);
+		assert_true(e[i].packets >= floor); /* only a minimum is ever replaced */
 	}
 	for (id = 0; id < tr->n_ids; id++) {
 		if (seen[id])
