@@ -8,8 +8,9 @@
 # 1. End to end over memif (scripts/replay.sh -r both): a looping testpmd (or
 #    Pktgen-DPDK) source, received for SECONDS (default 5) by dpdk-testpmd
 #    --forward-mode=rxonly and by wirestat in turn, --rounds times (default 2):
-#    received rates and their ratio. With Pktgen-DPDK, whose rate can be set, it
-#    also searches for the highest rate wirestat takes without loss.
+#    received rates and their ratio. Then the highest rate wirestat takes without
+#    loss, by bisection of the source's rate: Pktgen-DPDK's when present, else the
+#    project's paced source (scripts/replay.sh -s pace).
 # 2. Peers on one generated capture (default 2,000,000 packets over 50,000 flows,
 #    IMIX, kept in build/bench/): whole-process wall time, CPU time and peak RSS
 #    of wirestat -r --lcores 1, tshark -q -z conv,ip, ndpiReader, pmacctd and
@@ -92,13 +93,37 @@ if [ "$REPLAY" = 1 ]; then
 		done
 		echo "highest rate without loss: $lo% of the link (Pktgen-DPDK 'set 0 rate')"
 	else
-		awk '/receiver=wirestat/ { for (i = 1; i <= NF; i++) { split($i, kv, "=");
-				v[kv[1]] = kv[2] }
-			if (v["received"] > best) { best = v["received"]; s = v["seconds"]; o = v["offered"] } }
-			END { printf "highest rate without loss: not measured. dpdk-testpmd cannot limit its " \
-				"rate on net_memif, so the source always runs flat out; at %.2f Mpps offered, " \
-				"wirestat took %.2f Mpps (best run) and the rest was refused at the ring.\n",
-				o / s / 1e6, best / s / 1e6 }' "$DIR/replay.txt"
+		# Bisect the paced source's rate (scripts/replay.sh -s pace): lossless means
+		# nothing refused at the memif ring after the warm-up second, no drop in
+		# wirestat, and every packet sent analysed.
+		pace_run() {
+			: >"$DIR/rate.txt"
+			"$ROOT/scripts/replay.sh" -s pace --mpps "$1" -t "$T" -r wirestat \
+				--out "$DIR/rate.txt" >/dev/null 2>"$DIR/rate.err" || { cat "$DIR/rate.err" >&2; return 1; }
+			awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] } }
+				END { ok = v["refused_after_warmup"] == 0 && v["dropped"] == 0 &&
+					v["analysed"] >= v["sent"]
+					printf "%s %.3f %d %d %d\n", ok ? "lossless" : "loss",
+						v["offered"] / v["seconds"] / 1e6, v["refused_after_warmup"],
+						v["dropped"], v["sent"] - v["analysed"] }' "$DIR/rate.txt"
+		}
+		read -r verdict top refused dropped missing < <(pace_run 0)
+		echo "paced source flat out: $top Mpps offered, $verdict (refused after warm-up" \
+			"$refused, dropped $dropped, sent but not analysed $missing)"
+		if [ "$verdict" = lossless ]; then
+			echo "highest rate without loss: at least $top Mpps (the source's own limit)"
+		else
+			lo=0 hi=$top
+			for _ in 1 2 3 4 5 6; do
+				rate=$(python3 -c "print('%.3f' % (($lo + $hi) / 2))")
+				read -r verdict got refused dropped missing < <(pace_run "$rate")
+				echo "paced at $rate Mpps: $got offered, $verdict (refused after warm-up" \
+					"$refused, dropped $dropped, not analysed $missing)"
+				if [ "$verdict" = lossless ]; then lo=$rate; else hi=$rate; fi
+			done
+			echo "highest rate without loss: $lo Mpps (between $lo and $hi; paced source," \
+				"${T} s after a 1 s warm-up)"
+		fi
 	fi
 	echo
 fi

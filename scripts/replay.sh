@@ -3,13 +3,18 @@
 # Replay a capture at wirestat over a net_memif pair (or real ports) and report
 # what was offered, what wirestat received, analysed and dropped, and the loss.
 #
-#   scripts/replay.sh [-t SECONDS] [-f CAPTURE] [-s pktgen|testpmd] [-r wirestat|rxonly|both]
-#                     [--rate PCT] [--gen-cpu N] [--rx-cpu N] [--gen-dev DEV] [--rx-dev DEV]
-#                     [--rounds N] [--out FILE] [--report FILE]
+#   scripts/replay.sh [-t SECONDS] [-f CAPTURE] [-s pktgen|testpmd|pace]
+#                     [-r wirestat|rxonly|both] [--rate PCT] [--mpps R] [--gen-cpu N]
+#                     [--rx-cpu N] [--gen-dev DEV] [--rx-dev DEV] [--rounds N] [--out FILE]
+#                     [--report FILE]
 #
 # The source is Pktgen-DPDK when `pktgen` is on PATH (-s pktgen), otherwise
 # Debian's dpdk-testpmd: a net_pcap port that loops the capture in memory
-# (infinite_rx=1), io-forwarded into a net_memif server port. The receiver is
+# (infinite_rx=1), io-forwarded into a net_memif server port. testpmd cannot
+# limit its rate there; -s pace is the project's own paced source
+# (build/tests/bench/pace, the same net_pcap port into the same memif port) at
+# --mpps R million packets per second (0: flat out); it is the memif client,
+# started once the receiver listens as the server. The receiver is
 # wirestat, or dpdk-testpmd --forward-mode=rxonly as the baseline, or both one
 # after the other against the same source (-r both). Each process is pinned to
 # one CPU (--gen-cpu, --rx-cpu) with all its lcores on it. No hugepages needed.
@@ -37,6 +42,7 @@ CAPTURE=""
 SOURCE=""
 RECEIVERS=wirestat
 RATE=100
+MPPS=0
 NCPU=$(nproc)
 GEN_CPU=0
 RX_CPU=$((NCPU > 1 ? 1 : 0))
@@ -58,6 +64,7 @@ while [ $# -gt 0 ]; do
 	-s) SOURCE=$2; shift ;;
 	-r) RECEIVERS=$2; shift ;;
 	--rate) RATE=$2; shift ;;
+	--mpps) MPPS=$2; shift ;;
 	--gen-cpu) GEN_CPU=$2; shift ;;
 	--rx-cpu) RX_CPU=$2; shift ;;
 	--gen-dev) GEN_DEV=$2; shift ;;
@@ -79,7 +86,10 @@ case "$SOURCE" in
 pktgen) command -v pktgen >/dev/null || { echo "replay: pktgen is not on PATH" >&2; exit 1; } ;;
 testpmd) command -v dpdk-testpmd >/dev/null ||
 	{ echo "replay: dpdk-testpmd missing: apt-get install dpdk" >&2; exit 1; } ;;
-*) echo "replay: -s must be pktgen or testpmd" >&2; exit 2 ;;
+pace) [ -x "$BUILD/tests/bench/pace" ] ||
+	{ echo "replay: build the paced source first (ninja -C build)" >&2; exit 1; }
+ ;;
+*) echo "replay: -s must be pktgen, testpmd or pace" >&2; exit 2 ;;
 esac
 [ -x "$BUILD/app/wirestat" ] || { echo "replay: build wirestat first (ninja -C build)" >&2; exit 1; }
 if ! [[ "$SECONDS_RUN" =~ ^[1-9][0-9]*$ ]]; then
@@ -128,7 +138,7 @@ if [ -n "$GEN_DEV" ]; then
 	GEN_MEM=()
 	PCAP_PORT=1 OUT_PORT=0
 else
-	GEN_EAL=(--no-pci --vdev "net_memif0,role=server,socket=$SOCK")
+	GEN_EAL=(--no-pci --vdev "net_memif0,role=$([ "$SOURCE" = pace ] && echo client || echo server),socket=$SOCK")
 	GEN_MEM=(--no-huge)
 fi
 if [ -n "$RX_DEV" ]; then
@@ -137,7 +147,8 @@ if [ -n "$RX_DEV" ]; then
 	RX_MEM=()
 	RX_HUGE=true
 else
-	RX_PORT=net_memif0,role=client,socket=$SOCK
+	# the paced source is a memif client: it connects once the receiver listens
+	RX_PORT=net_memif0,role=$([ "$SOURCE" = pace ] && echo server || echo client),socket=$SOCK
 	RX_EAL=(--no-pci --vdev "$RX_PORT")
 	RX_MEM=(--no-huge -m 512)
 	RX_HUGE=false
@@ -240,6 +251,29 @@ finish_pktgen_source() {
 	T1=$(python3 -c "print(min($T1, $T0 + $SECONDS_RUN + 0.5))")
 }
 
+# The paced source: one run per receiver, started once the receiver listens;
+# it sends for T seconds once its link is up. Sets OFFERED and SENT.
+run_pace_source() {
+	local mbufs=$((NPKT + 16384)) line
+	if ! taskset -c "$GEN_CPU" "$BUILD/tests/bench/pace" --lcores "(0)@$GEN_CPU" "${GEN_MEM[@]}" \
+		-m $((256 + mbufs * 3 / 1024)) --file-prefix "$TAG-gen" --log-level=lib.eal:error \
+		--vdev "net_pcap0,rx_pcap=$CAPTURE,infinite_rx=1" "${GEN_EAL[@]}" -- \
+		--mpps "$MPPS" --seconds "$SECONDS_RUN" --warmup 1 --mbufs "$mbufs" >"$DIR/gen.out" 2>&1; then
+		echo "replay: the paced source failed:" >&2
+		cat "$DIR/gen.out" >&2
+		exit 1
+	fi
+	line=$(grep '^pace: seconds=' "$DIR/gen.out")
+	echo "replay: paced source: ${line#pace: }" >&2
+	pace_field() { sed "s/.* $1=\([0-9.]*\).*/\1/" <<<"$line"; }
+	# the receiver counted the warm-up second too: so do the totals
+	OFFERED=$(($(pace_field offered) + $(pace_field warmup_offered)))
+	SENT=$(($(pace_field sent) + $(pace_field warmup_sent)))
+	REFUSED=$(pace_field refused)
+	T0=0
+	T1=$(python3 -c "print($(pace_field seconds) + 1)")
+}
+
 # --- the receivers ------------------------------------------------------------
 start_rxonly() {
 	mkfifo "$DIR/rx.in"
@@ -331,18 +365,25 @@ stop_wirestat() {
 }
 
 # --- one run per receiver -----------------------------------------------------
-echo "replay: $SOURCE -> {$RECEIVERS}, $NPKT packets looped from $(basename "$CAPTURE")," \
+echo "replay: $SOURCE$([ "$SOURCE" = pace ] && echo " at ${MPPS} Mpps (0: flat out)") -> {$RECEIVERS}, $NPKT packets looped from $(basename "$CAPTURE")," \
 	"${SECONDS_RUN}s each, source on CPU $GEN_CPU, receiver on CPU $RX_CPU" >&2
 [ "$SOURCE" = testpmd ] && start_testpmd_source
 ROWS=()
 for recv in $ORDER; do
 	[ "$SOURCE" = pktgen ] && run_pktgen_source && sleep 2
 	if [ "$recv" = rxonly ]; then start_rxonly; else start_wirestat; fi
-	if [ "$SOURCE" = pktgen ]; then finish_pktgen_source; else run_testpmd_source; fi
+	case "$SOURCE" in
+	pktgen) finish_pktgen_source ;;
+	pace) run_pace_source ;;
+	*) run_testpmd_source ;;
+	esac
 	if [ "$recv" = rxonly ]; then stop_rxonly; else stop_wirestat; fi
+	# memif's server-side port counters read 0 here: what memif took was received
+	[ "$SOURCE" != pace ] || RECEIVED=$SENT
 	secs=$(python3 -c "print('%.2f' % ($T1 - $T0))")
 	line="receiver=$recv seconds=$secs offered=$OFFERED sent=$SENT received=$RECEIVED"
 	line="$line analysed=$ANALYSED dropped=$DROPPED"
+	[ "$SOURCE" != pace ] || line="$line refused_after_warmup=$REFUSED"
 	ROWS+=("$line")
 	[ -n "$OUT" ] && echo "$line" >>"$OUT"
 done

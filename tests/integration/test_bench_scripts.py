@@ -6,7 +6,8 @@ usage: test_bench_scripts.py BUILD SOURCE_ROOT
 
 replay.sh: testpmd loops a small capture over memif into testpmd rxonly and into
 wirestat for 2 s each; both must receive, and the hostnames wirestat reports must be
-the ones tshark finds in the capture (the packets crossed memif intact).
+the ones tshark finds in the capture (the packets crossed memif intact). Then the
+paced source (-s pace) at 0.2 Mpps: its counts and wirestat's must agree.
 bench.sh --no-replay: the peers table on 20,000 packets; every tool that is
 installed gets a row, and those that count flows count the generator's flows.
 No rate is asserted: CI machines are small and shared.
@@ -69,6 +70,26 @@ except (OSError, ValueError, KeyError) as e:
     seen = {"(no report: %s)" % e}
 r.check("hostnames wirestat saw over memif are the capture's", seen and seen <= truth,
         sorted(seen - truth)[:5])
+
+# --- replay.sh -s pace: the paced source --------------------------------------
+# Counts only: what was sent was offered, what wirestat analysed was sent, and the
+# pace (0.2 Mpps for 2 s after a 1 s warm-up) bounds what was offered.
+paced = os.path.join(TMP, "paced.txt")
+p = subprocess.run([os.path.join(SRC, "scripts/replay.sh"), "-s", "pace", "--mpps", "0.2",
+                    "-t", "2", "-f", cap, "--out", paced], env=ENV, capture_output=True,
+                   text=True, timeout=240)
+print(p.stdout, p.stderr)
+r.check("replay.sh -s pace runs", p.returncode == 0, p.returncode)
+kv = {}
+if os.path.exists(paced):
+    kv = dict(x.split("=", 1) for x in open(paced).read().split())
+off, sent = int(kv.get("offered", 0)), int(kv.get("sent", 0))
+r.check("paced: wirestat analysed packets, no more than were sent",
+        0 < int(kv.get("analysed", 0)) <= sent <= off, kv)
+r.check("paced: no more offered than 0.2 Mpps allows over the 3 s",
+        0 < off <= 0.2e6 * 3 + 32, kv)
+r.check("paced: the refusals after the warm-up are counted",
+        kv.get("refused_after_warmup", "").isdigit(), kv)
 
 # --- bench.sh, peers only ------------------------------------------------------
 p = subprocess.run([os.path.join(SRC, "scripts/bench.sh"), "--no-replay", "--no-install",

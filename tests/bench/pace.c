@@ -1,0 +1,231 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * A paced replay source: what dpdk-testpmd cannot do on net_memif. Reads a
+ * looping net_pcap port and sends its packets out of the other port at a set
+ * rate, so that a receiver's highest lossless rate can be searched for.
+ *
+ *   pace EAL-ARGS -- [--mpps R] [--seconds T] [--warmup W] [--mbufs N]
+ *
+ * EAL-ARGS name two ports: a net_pcap one (rx_pcap=FILE,infinite_rx=1), the
+ * input, and the output (a net_memif client of the receiver, or a NIC). Once
+ * the output's link is up, it sends at R million packets per second (0, the
+ * default: flat out) for W seconds uncounted (default 1: a memif connection
+ * stalls for some 15 ms at first) and then T seconds (default 5), and prints
+ * one line. N mbufs (default 65535) must hold the whole capture and a few
+ * bursts.
+ *
+ *   pace: seconds=S offered=N sent=N refused=N late=N warmup_offered=N warmup_sent=N
+ *
+ * The first four count the T seconds after the warm-up: offered is what was
+ * read from the capture; refused is what the output's TX
+ * queue did not take (on memif: the receiver's ring was full, which on a wire
+ * would have been loss). Pacing is by the TSC: at each turn, as many packets
+ * as the rate allows since the start, at most a burst; when the process was
+ * held up (another task on its CPU), the packets it fell behind are counted
+ * as late and not sent, rather than sent in a burst the pace would not have.
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+
+#define BURST 32
+#define RING 1024
+
+static volatile sig_atomic_t quit;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	quit = 1;
+}
+
+/* The input receives only, the output sends only (a memif peer may have no TX queue). */
+static int
+port_init(uint16_t port, struct rte_mempool *mp, bool input)
+{
+	struct rte_eth_conf conf;
+	int rc;
+
+	memset(&conf, 0, sizeof(conf));
+	rc = rte_eth_dev_configure(port, input, !input, &conf);
+	if (rc == 0 && input)
+		rc = rte_eth_rx_queue_setup(port, 0, RING, rte_eth_dev_socket_id(port), NULL, mp);
+	if (rc == 0 && !input)
+		rc = rte_eth_tx_queue_setup(port, 0, RING, rte_eth_dev_socket_id(port), NULL);
+	if (rc == 0)
+		rc = rte_eth_dev_start(port);
+	return rc;
+}
+
+/* The net_pcap port is the input; the other one the output. */
+static int
+find_ports(uint16_t *in, uint16_t *out)
+{
+	char name[RTE_ETH_NAME_MAX_LEN];
+	unsigned int n_in = 0, n_out = 0;
+	uint16_t p;
+
+	RTE_ETH_FOREACH_DEV (p) {
+		if (rte_eth_dev_get_name_by_port(p, name) != 0)
+			continue;
+		if (strncmp(name, "net_pcap", 8) == 0)
+			*in = p, n_in++;
+		else
+			*out = p, n_out++;
+	}
+	return n_in == 1 && n_out == 1 ? 0 : -1;
+}
+
+static int
+wait_link(uint16_t port)
+{
+	struct rte_eth_link link;
+
+	for (int i = 0; i < 600 && !quit; i++) {
+		if (rte_eth_link_get_nowait(port, &link) == 0 && link.link_status)
+			return 0;
+		rte_delay_us_sleep(100 * 1000); /* let the interrupt thread connect */
+	}
+	return -1;
+}
+
+int
+main(int argc, char **argv)
+{
+	uint64_t offered = 0, sent = 0, late = 0, warm_offered = 0, warm_sent = 0;
+	uint64_t allowed, hz, t0, t_end, t_count, now;
+	struct rte_mbuf *b[BURST];
+	double mpps = 0, seconds = 5, warmup = 1;
+	unsigned long mbufs = 65535;
+	struct rte_mempool *mp;
+	uint16_t in = 0, out = 0, n, k;
+	int rc, opt;
+
+	rc = rte_eal_init(argc, argv);
+	if (rc < 0) {
+		fprintf(stderr, "pace: EAL: %s\n", rte_strerror(rte_errno));
+		return 1;
+	}
+	argc -= rc;
+	argv += rc;
+	static const struct option opts[] = {{"mpps", required_argument, NULL, 'r'},
+					     {"seconds", required_argument, NULL, 't'},
+					     {"mbufs", required_argument, NULL, 'm'},
+					     {"warmup", required_argument, NULL, 'w'},
+					     {NULL, 0, NULL, 0}};
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		char *end;
+
+		switch (opt) {
+		case 'r':
+			mpps = strtod(optarg, &end);
+			if (*end != '\0' || !(mpps >= 0) || mpps > 1000) {
+				fprintf(stderr, "pace: --mpps takes 0 (flat out) to 1000\n");
+				return 2;
+			}
+			break;
+		case 't':
+			seconds = strtod(optarg, &end);
+			if (*end != '\0' || !(seconds > 0) || seconds > 86400) {
+				fprintf(stderr, "pace: --seconds takes a duration above 0\n");
+				return 2;
+			}
+			break;
+		case 'w':
+			warmup = strtod(optarg, &end);
+			if (*end != '\0' || !(warmup >= 0) || warmup > 3600) {
+				fprintf(stderr, "pace: --warmup takes 0 to 3600 seconds\n");
+				return 2;
+			}
+			break;
+		case 'm':
+			mbufs = strtoul(optarg, &end, 10);
+			if (*end != '\0' || mbufs < 1024 || mbufs > (1ul << 24)) {
+				fprintf(stderr, "pace: --mbufs takes 1024 to 16777216\n");
+				return 2;
+			}
+			break;
+		default:
+			fprintf(stderr,
+				"usage: pace EAL-ARGS -- [--mpps R] [--seconds T] [--warmup W] "
+				"[--mbufs N]\n");
+			return 2;
+		}
+	}
+	if (find_ports(&in, &out) < 0) {
+		fprintf(stderr, "pace: need one net_pcap port (input) and one other (output)\n");
+		return 1;
+	}
+	/* net_pcap's infinite_rx holds the whole capture in mbufs of this pool */
+	mp = rte_pktmbuf_pool_create("pace", mbufs, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+				     rte_socket_id());
+	if (mp == NULL) {
+		fprintf(stderr, "pace: mbuf pool: %s\n", rte_strerror(rte_errno));
+		return 1;
+	}
+	if (port_init(in, mp, true) != 0 || port_init(out, mp, false) != 0) {
+		fprintf(stderr, "pace: cannot start the ports\n");
+		return 1;
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	if (wait_link(out) < 0) {
+		fprintf(stderr, "pace: the output port's link did not come up\n");
+		return 1;
+	}
+	rte_delay_us_sleep(200 * 1000); /* the peer's queues come up just after the link */
+
+	hz = rte_get_tsc_hz();
+	t0 = rte_rdtsc();
+	t_end = t0 + (uint64_t)((warmup + seconds) * hz);
+	t_count = t0 + (uint64_t)(warmup * hz);
+	for (now = t0; now < t_end && !quit; now = rte_rdtsc()) {
+		if (now >= t_count && t_count != 0) {
+			/* the warm-up is over: count from here, at the same pace */
+			t0 += (uint64_t)(warmup * hz);
+			warm_offered = offered;
+			warm_sent = sent;
+			offered = sent = late = 0;
+			t_count = 0;
+		}
+		n = BURST;
+		if (mpps > 0) {
+			allowed = (uint64_t)((double)(now - t0) * mpps * 1e6 / hz) - late;
+			if (allowed <= offered)
+				continue;
+			if (allowed - offered > BURST) {
+				/* this process was held up: go on at the pace, no catch-up burst */
+				late += allowed - offered - BURST;
+				allowed = offered + BURST;
+			}
+			n = (uint16_t)(allowed - offered);
+		}
+		n = rte_eth_rx_burst(in, 0, b, n);
+		if (n == 0)
+			continue;
+		offered += n;
+		k = rte_eth_tx_burst(out, 0, b, n);
+		sent += k;
+		if (k < n)
+			rte_pktmbuf_free_bulk(b + k, n - k);
+	}
+	printf("pace: seconds=%.3f offered=%" PRIu64 " sent=%" PRIu64 " refused=%" PRIu64
+	       " late=%" PRIu64 " warmup_offered=%" PRIu64 " warmup_sent=%" PRIu64 "\n",
+	       (double)(now - t0) / hz, offered, sent, offered - sent, late, warm_offered,
+	       warm_sent);
+	fflush(stdout);
+	rte_eth_dev_stop(in);
+	rte_eth_dev_stop(out);
+	rte_eal_cleanup();
+	return 0;
+}
