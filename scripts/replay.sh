@@ -16,8 +16,9 @@
 # --mpps R million packets per second (0: flat out); it is the memif client,
 # started once the receiver listens as the server. The receiver is
 # wirestat, or dpdk-testpmd --forward-mode=rxonly as the baseline, or both one
-# after the other against the same source (-r both). Each process is pinned to
-# one CPU (--gen-cpu, --rx-cpu) with all its lcores on it. No hugepages needed.
+# after the other against the same source (-r both). The source runs on
+# --gen-cpu, the receiver on --rx-cpu, but for wirestat's management lcore, which
+# shares the source's CPU (an appliance gives it a core of its own). No hugepages.
 #
 # Without -f, a capture of 64-byte frames is generated: 4 repetitions of 32,768
 # packets over 4,096 flows, each repetition on fresh 4-tuples (gen-traffic.py).
@@ -315,6 +316,16 @@ EOF
 }
 
 start_wirestat() {
+	# The management lcore merges snapshots: on the source's CPU, not the RX lcore's,
+	# as it has a core of its own on an appliance. One CPU: both share it.
+	if [ "$GEN_CPU" != "$RX_CPU" ]; then
+		WS_LCORES="  management: $GEN_CPU
+  rx: [$RX_CPU]"
+	else
+		WS_LCORES="  management: 0
+  rx: [1]
+  cpus: [$RX_CPU]"
+	fi
 	cat >"$DIR/wirestat.yaml" <<EOF
 eal:
   hugepages: $RX_HUGE
@@ -327,9 +338,7 @@ ports:
     device: "$RX_PORT"
     rx_queues: 1
 lcores:
-  management: 0
-  rx: [1]
-  cpus: [$RX_CPU]
+$WS_LCORES
 mempool:
   mbufs: 16383
 socket:
