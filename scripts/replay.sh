@@ -17,8 +17,9 @@
 # started once the receiver listens as the server. The receiver is
 # wirestat, or dpdk-testpmd --forward-mode=rxonly as the baseline, or both one
 # after the other against the same source (-r both). The source runs on
-# --gen-cpu, the receiver on --rx-cpu, but for wirestat's management lcore, which
-# shares the source's CPU (an appliance gives it a core of its own). No hugepages.
+# --gen-cpu, the receiver on --rx-cpu; against the paced source, wirestat's
+# management lcore shares the source's CPU, as an appliance gives it a core of its
+# own. No hugepages.
 #
 # Without -f, a capture of 64-byte frames is generated: 4 repetitions of 32,768
 # packets over 4,096 flows, each repetition on fresh 4-tuples (gen-traffic.py).
@@ -316,9 +317,11 @@ EOF
 }
 
 start_wirestat() {
-	# The management lcore merges snapshots: on the source's CPU, not the RX lcore's,
-	# as it has a core of its own on an appliance. One CPU: both share it.
-	if [ "$GEN_CPU" != "$RX_CPU" ]; then
+	# The management lcore merges snapshots. Against the paced source it takes the
+	# source's CPU, not the RX lcore's (an appliance gives it a core of its own): the
+	# pace absorbs the delay. A flat-out source would slow down: then both lcores
+	# share the receiver's CPU.
+	if [ "$SOURCE" = pace ] && [ "$GEN_CPU" != "$RX_CPU" ]; then
 		WS_LCORES="  management: $GEN_CPU
   rx: [$RX_CPU]"
 	else
