@@ -15,6 +15,9 @@
  *   bench_pipeline --scale 1,2,4,8 [FLOWS]
  *   bench_pipeline --profile FLOWS      (two whole-path passes, for callgrind)
  *
+ * WS_BENCH_NO_HAND=1 stops the clock hand (no timeouts, no reports), to see what
+ * the reports cost.
+ *
  * --scale runs the whole path on 1, 2, 4, 8 ... threads at once, one per CPU,
  * each with its own frames, statistics and flow table (FLOWS active flows,
  * default 10000), as RX lcores fed by RSS share nothing: it prints each
@@ -136,6 +139,9 @@ pass(const struct frames *f, enum stage upto, struct ws_stats *st, struct ws_flo
 {
 	/* slots the hand examines per burst: the whole table per second at line rate */
 	unsigned int hand = (unsigned int)(ws_flow_table_slots(ft) * BURST / LINE_RATE_PPS) + 1;
+
+	if (getenv("WS_BENCH_NO_HAND")) /* to see what the reports cost: no expiry, no report */
+		hand = 0;
 	struct ws_flow_pkt fp[BURST];
 	struct ws_flow rec[BURST];
 	unsigned int n_rec, nf;
