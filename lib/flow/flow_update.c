@@ -400,8 +400,7 @@ flow_account(struct ws_flow_table *t, const struct ws_flow_pkt *p, const struct 
 
 	f = NULL;
 	if (r->first != 0) {
-		/* the slot matched when prefetched; earlier packets of the burst may have changed
-		 * it */
+		/* matched at prefetch; an earlier packet of the burst may have changed it */
 		const struct bucket *b = &t->buckets[r->b[0]];
 		unsigned int s = __builtin_ctz(r->first);
 
