@@ -54,6 +54,7 @@ struct frames {
 };
 
 static volatile uint64_t sink;
+static int no_hand; /* WS_BENCH_NO_HAND: no expiry, no report, to see what the reports cost */
 
 static uint64_t
 rnd(uint64_t *s)
@@ -138,10 +139,8 @@ static uint64_t
 pass(const struct frames *f, enum stage upto, struct ws_stats *st, struct ws_flow_table *ft)
 {
 	/* slots the hand examines per burst: the whole table per second at line rate */
-	unsigned int hand = (unsigned int)(ws_flow_table_slots(ft) * BURST / LINE_RATE_PPS) + 1;
-
-	if (getenv("WS_BENCH_NO_HAND")) /* to see what the reports cost: no expiry, no report */
-		hand = 0;
+	unsigned int hand =
+		no_hand ? 0 : (unsigned int)(ws_flow_table_slots(ft) * BURST / LINE_RATE_PPS) + 1;
 	struct ws_flow_pkt fp[BURST];
 	struct ws_flow rec[BURST];
 	unsigned int n_rec, nf;
@@ -247,42 +246,61 @@ struct worker {
 	uint64_t packets, cycles;
 };
 
+/* One RX lcore's state on n_flows synthetic flows, warmed by a pass (--scale, --profile). */
+struct lcore {
+	struct ws_stats *st;
+	struct ws_flow_table *ft;
+	struct frames f;
+};
+
+static void
+lcore_init(struct lcore *l, uint32_t n_flows)
+{
+	struct ws_stats_sizes sizes = {.top_capacity = 4096, .host_capacity = 1024};
+	struct ws_flow_conf fc = {.capacity = n_flows * 2 > 1 << 16 ? n_flows * 2 : 1 << 16,
+				  .report = ws_stats_flow_report};
+
+	l->st = ws_stats_create(&sizes);
+	fc.report_arg = l->st;
+	l->ft = ws_flow_table_create(&fc);
+	if (!l->st || !l->ft) {
+		fprintf(stderr, "bench_pipeline: out of memory\n");
+		exit(1);
+	}
+	make_flows(&l->f, n_flows, n_flows > 100000 ? 1 << 22 : 1 << 18);
+	sink += pass(&l->f, ST_ALL, l->st, l->ft); /* warm */
+}
+
+static void
+lcore_free(struct lcore *l)
+{
+	ws_stats_destroy(l->st);
+	ws_flow_table_destroy(l->ft);
+	free(l->f.data);
+	free(l->f.len);
+	free(l->f.ts);
+}
+
 static void *
 worker_main(void *arg)
 {
 	struct worker *w = arg;
-	uint32_t n_pkts = w->n_flows > 100000 ? 1 << 22 : 1 << 18;
 	int passes = w->n_flows > 100000 ? 1 : 8;
-	struct ws_stats_sizes sizes = {.top_capacity = 4096, .host_capacity = 1024};
-	struct ws_stats *st = ws_stats_create(&sizes);
-	struct ws_flow_conf fc = {.capacity = w->n_flows * 2 > 1 << 16 ? w->n_flows * 2 : 1 << 16,
-				  .report = ws_stats_flow_report,
-				  .report_arg = st};
-	struct ws_flow_table *ft = ws_flow_table_create(&fc);
-	struct frames f;
+	struct lcore l;
 	cpu_set_t set;
 	uint64_t t0;
 
 	CPU_ZERO(&set);
 	CPU_SET(w->cpu, &set);
 	pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
-	if (!st || !ft) {
-		fprintf(stderr, "bench_pipeline: out of memory\n");
-		exit(1);
-	}
-	make_flows(&f, w->n_flows, n_pkts);
-	sink += pass(&f, ST_ALL, st, ft); /* warm */
+	lcore_init(&l, w->n_flows);
 	pthread_barrier_wait(w->ready);
 	t0 = __rdtsc();
 	for (int p = 0; p < passes; p++)
-		sink += pass(&f, ST_ALL, st, ft);
+		sink += pass(&l.f, ST_ALL, l.st, l.ft);
 	w->cycles = __rdtsc() - t0;
-	w->packets = (uint64_t)f.n * passes;
-	ws_stats_destroy(st);
-	ws_flow_table_destroy(ft);
-	free(f.data);
-	free(f.len);
-	free(f.ts);
+	w->packets = (uint64_t)l.f.n * passes;
+	lcore_free(&l);
 	return NULL;
 }
 
@@ -330,22 +348,15 @@ main(int argc, char **argv)
 {
 	struct frames f10k, f1m, mix;
 
+	no_hand = getenv("WS_BENCH_NO_HAND") != NULL;
 	if (argc > 2 && !strcmp(argv[1], "--profile")) {
 		/* one warm and one measured whole-path pass, for callgrind --toggle-collect=pass */
-		uint32_t n = (uint32_t)atoi(argv[2]);
-		struct ws_stats_sizes sizes = {.top_capacity = 4096, .host_capacity = 1024};
-		struct ws_stats *st = ws_stats_create(&sizes);
-		struct ws_flow_conf fc = {.capacity = n * 2 > 1 << 16 ? n * 2 : 1 << 16,
-					  .report = ws_stats_flow_report,
-					  .report_arg = st};
-		struct ws_flow_table *ft = ws_flow_table_create(&fc);
+		struct lcore l;
 
-		if (!st || !ft)
-			return 1;
-		make_flows(&f10k, n, n > 100000 ? 1 << 22 : 1 << 18);
-		for (int p = 0; p < 2; p++)
-			sink += pass(&f10k, ST_ALL, st, ft);
-		printf("%u frames x 2 passes\n", f10k.n);
+		lcore_init(&l, (uint32_t)atoi(argv[2]));
+		sink += pass(&l.f, ST_ALL, l.st, l.ft);
+		printf("%u frames x 2 passes\n", l.f.n);
+		lcore_free(&l);
 		return 0;
 	}
 	if (argc > 2 && !strcmp(argv[1], "--scale")) {
