@@ -99,6 +99,19 @@ wait_link(uint16_t port)
 	return -1;
 }
 
+/* A whole number or decimal in [lo, hi]; "", trailing junk and NaN are refused. */
+static int
+num_arg(const char *arg, double lo, double hi, double *v)
+{
+	char *end;
+	double x = strtod(arg, &end);
+
+	if (end == arg || *end != '\0' || !(x >= lo && x <= hi))
+		return -1;
+	*v = x;
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -128,22 +141,19 @@ main(int argc, char **argv)
 
 		switch (opt) {
 		case 'r':
-			mpps = strtod(optarg, &end);
-			if (*end != '\0' || !(mpps >= 0) || mpps > 1000) {
+			if (num_arg(optarg, 0, 1000, &mpps) < 0) {
 				fprintf(stderr, "pace: --mpps takes 0 (flat out) to 1000\n");
 				return 2;
 			}
 			break;
 		case 't':
-			seconds = strtod(optarg, &end);
-			if (*end != '\0' || !(seconds > 0) || seconds > 86400) {
+			if (num_arg(optarg, 0, 86400, &seconds) < 0 || seconds == 0) {
 				fprintf(stderr, "pace: --seconds takes a duration above 0\n");
 				return 2;
 			}
 			break;
 		case 'w':
-			warmup = strtod(optarg, &end);
-			if (*end != '\0' || !(warmup >= 0) || warmup > 3600) {
+			if (num_arg(optarg, 0, 3600, &warmup) < 0) {
 				fprintf(stderr, "pace: --warmup takes 0 to 3600 seconds\n");
 				return 2;
 			}
