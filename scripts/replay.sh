@@ -135,12 +135,15 @@ SOCK=$DIR/memif.sock
 # memif: no hugepages. Real ports: hugepages for DMA, and EAL numbers PCI ports
 # before vdevs, so the capture's net_pcap port comes second.
 PCAP_PORT=0 OUT_PORT=1
+# The memif server listens first: the testpmd and Pktgen sources are servers; the
+# paced source is a client, connecting once the receiver listens.
+if [ "$SOURCE" = pace ]; then GEN_ROLE=client RX_ROLE=server; else GEN_ROLE=server RX_ROLE=client; fi
 if [ -n "$GEN_DEV" ]; then
 	GEN_EAL=(-a "$GEN_DEV")
 	GEN_MEM=()
 	PCAP_PORT=1 OUT_PORT=0
 else
-	GEN_EAL=(--no-pci --vdev "net_memif0,role=$([ "$SOURCE" = pace ] && echo client || echo server),socket=$SOCK")
+	GEN_EAL=(--no-pci --vdev "net_memif0,role=$GEN_ROLE,socket=$SOCK")
 	GEN_MEM=(--no-huge)
 fi
 if [ -n "$RX_DEV" ]; then
@@ -149,8 +152,7 @@ if [ -n "$RX_DEV" ]; then
 	RX_MEM=()
 	RX_HUGE=true
 else
-	# the paced source is a memif client: it connects once the receiver listens
-	RX_PORT=net_memif0,role=$([ "$SOURCE" = pace ] && echo server || echo client),socket=$SOCK
+	RX_PORT=net_memif0,role=$RX_ROLE,socket=$SOCK
 	RX_EAL=(--no-pci --vdev "$RX_PORT")
 	RX_MEM=(--no-huge -m 512)
 	RX_HUGE=false
