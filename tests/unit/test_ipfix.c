@@ -613,24 +613,34 @@ test_tcp_stalled(void **state)
 	struct ws_ipfix_exporter *e;
 	struct ws_ipfix_counters cnt;
 	struct ws_flow f = flow_v4(1, 0);
-	unsigned int i, n = 100000;
+	unsigned int i, n = 100000, round;
+	int rc = 0;
 
 	(void)state;
 	setsockopt(ls, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	assert_int_equal(listen(ls, 1), 0);
 	e = tcp_exporter(port, size);
-	for (i = 0; i < n; i++) {
-		ws_ipfix_exporter_add(e, &f, 1);
-		ws_ipfix_exporter_poll(e, 1);
+	/* The kernel may still take a few KiB after a pause (it collapses the
+	 * unread queue), so fill again until a drain finds nothing moving. */
+	for (round = 1; round <= 10 && rc != -ETIMEDOUT; round++) {
+		for (i = 0; i < n; i++) {
+			ws_ipfix_exporter_add(e, &f, 1);
+			ws_ipfix_exporter_poll(e, 1);
+		}
+		ws_ipfix_exporter_flush(e, 1);
+		ws_ipfix_exporter_counters(e, &cnt);
+		assert_true(cnt.connected);
+		assert_true(cnt.queued <= size);
+		assert_true(cnt.records + cnt.records_dropped <= (uint64_t)n * round);
+		rc = ws_ipfix_exporter_drain(e, 50);
+		ws_ipfix_exporter_counters(e, &cnt);
+		if (rc == 0)
+			assert_int_equal(cnt.queued, 0);
 	}
-	ws_ipfix_exporter_flush(e, 1);
-	ws_ipfix_exporter_counters(e, &cnt);
-	assert_true(cnt.connected);
+	assert_int_equal(rc, -ETIMEDOUT);
+	assert_true(cnt.queued > 0);
 	assert_true(cnt.records_dropped > 0);
 	assert_true(cnt.messages_dropped > 0);
-	assert_true(cnt.queued > 0 && cnt.queued <= size);
-	assert_true(cnt.records + cnt.records_dropped <= n);
-	assert_int_equal(ws_ipfix_exporter_drain(e, 50), -ETIMEDOUT);
 	ws_ipfix_exporter_destroy(e);
 	close(ls);
 }
