@@ -186,7 +186,11 @@ topk_replace_min(struct ws_topk *t, uint32_t h, const void *key, uint16_t len,
 		 const struct topk_counts *v)
 {
 	struct topk_node n = {.packets = v->packets, .idx = t->heap[0].idx, .tag = h};
+	uint64_t *cell = topk_cell(t, t->heap[0].tag);
 
+	/* the evicted key occurred at most its count: its cell must cover that */
+	if (*cell < t->heap[0].packets)
+		*cell = t->heap[0].packets;
 	slot_remove(t, slot_of(t, t->heap[0].tag, n.idx));
 	counter_set(t, n.idx, key, len, v);
 	slot_insert(t, h, n.idx);
@@ -195,12 +199,24 @@ topk_replace_min(struct ws_topk *t, uint32_t h, const void *key, uint16_t len,
 	t->evictions++;
 }
 
+/* Bytes for `packets` packets at the evicted counter's bytes per packet. */
+static inline uint64_t
+inherit_bytes(const struct topk_counter *c, uint64_t packets)
+{
+	if (packets == 0 || c->packets == 0)
+		return 0;
+	if (packets >= c->packets)
+		return c->bytes;
+	return (uint64_t)((unsigned __int128)c->bytes * packets / c->packets);
+}
+
 int
 ws_topk_update(struct ws_topk *t, const void *key, uint16_t key_len, uint32_t packets,
 	       uint32_t bytes)
 {
 	struct topk_counts v;
 	struct topk_counter *c;
+	uint64_t *cell, min;
 	uint32_t h, i, pos;
 
 	if (key_len > t->key_size || (key == NULL && key_len > 0))
@@ -221,10 +237,19 @@ ws_topk_update(struct ws_topk *t, const void *key, uint16_t key_len, uint32_t pa
 		topk_add(t, pos, h, key, key_len, &v);
 		return 0;
 	}
-	/* Space-Saving: the minimum's count becomes the newcomer's error. */
+	/* Full: the newcomer's cell, which bounds its past, must reach the minimum. */
+	cell = topk_cell(t, h);
+	min = t->heap[0].packets;
+	if (*cell + packets < min) {
+		*cell += packets;
+		if (*cell > t->floor)
+			t->floor = *cell;
+		t->filtered++;
+		return 0;
+	}
 	c = &t->ctr[t->heap[0].idx];
-	t->floor = c->packets;
-	v = (struct topk_counts){c->packets + packets, c->bytes + bytes, c->packets};
+	t->floor = min;
+	v = (struct topk_counts){*cell + packets, bytes + inherit_bytes(c, *cell), *cell};
 	topk_replace_min(t, h, key, key_len, &v);
 	return 0;
 }
@@ -258,7 +283,7 @@ struct ws_topk *
 ws_topk_create(uint32_t capacity, uint32_t key_size)
 {
 	struct ws_topk *t;
-	uint32_t slots = 2;
+	uint32_t slots = 2, cells = 1;
 
 	if (capacity == 0 || capacity > WS_TOPK_CAPACITY_MAX || key_size == 0 ||
 	    key_size > WS_TOPK_KEY_MAX) {
@@ -267,6 +292,8 @@ ws_topk_create(uint32_t capacity, uint32_t key_size)
 	}
 	while (slots < 2 * capacity)
 		slots *= 2;
+	while (cells < TOPK_FILTER_PER_COUNTER * capacity)
+		cells *= 2;
 	t = lines_alloc(sizeof(*t));
 	if (t == NULL)
 		goto out_nomem;
@@ -280,7 +307,10 @@ ws_topk_create(uint32_t capacity, uint32_t key_size)
 		t->heap += TOPK_HEAP_PAD;
 	t->slot = lines_alloc((size_t)slots * sizeof(*t->slot));
 	t->keys = lines_alloc((size_t)capacity * key_size);
-	if (t->ctr == NULL || t->heap == NULL || t->slot == NULL || t->keys == NULL)
+	t->filter_mask = cells - 1;
+	t->filter = lines_alloc((size_t)cells * sizeof(*t->filter));
+	if (t->ctr == NULL || t->heap == NULL || t->slot == NULL || t->keys == NULL ||
+	    t->filter == NULL)
 		goto out_destroy;
 	return t;
 
@@ -296,6 +326,7 @@ ws_topk_destroy(struct ws_topk *t)
 {
 	if (t == NULL)
 		return;
+	free(t->filter);
 	free(t->keys);
 	free(t->slot);
 	free(t->heap != NULL ? t->heap - TOPK_HEAP_PAD : NULL);
@@ -307,10 +338,12 @@ void
 ws_topk_reset(struct ws_topk *t)
 {
 	memset(t->slot, 0, ((size_t)t->mask + 1) * sizeof(*t->slot));
+	memset(t->filter, 0, ((size_t)t->filter_mask + 1) * sizeof(*t->filter));
 	t->size = 0;
 	t->floor = 0;
 	t->total = 0;
 	t->evictions = 0;
+	t->filtered = 0;
 }
 
 /* ---- readers ---- */
@@ -452,4 +485,10 @@ uint64_t
 ws_topk_evictions(const struct ws_topk *t)
 {
 	return t->evictions;
+}
+
+uint64_t
+ws_topk_filtered(const struct ws_topk *t)
+{
+	return t->filtered;
 }

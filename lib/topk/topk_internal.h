@@ -62,11 +62,29 @@ struct ws_topk {
 	struct topk_node *heap;	  /* min-heap on packets; TOPK_HEAP_PAD nodes before it */
 	struct topk_slot *slot;	  /* mask + 1 slots */
 	uint8_t *keys;		  /* capacity * key_size bytes */
+	uint64_t *filter;	  /* admission filter: filter_mask + 1 cells */
+	uint32_t filter_mask;
 	/* Totals. */
 	uint64_t floor; /* bound on errors and on keys not held */
 	uint64_t total; /* packets counted */
 	uint64_t evictions;
+	uint64_t filtered; /* updates of keys not held that only raised a filter cell */
 };
+
+/*
+ * Filtered Space-Saving (Homem and Carvalho, 2010): a key not held is admitted
+ * only once its filter cell, plus its packets, reaches the minimum counter.
+ * A cell bounds the true count of every key not held that maps to it, and
+ * never exceeds the floor. Its index takes the hash's high bits; the index
+ * slots take the low ones.
+ */
+#define TOPK_FILTER_PER_COUNTER 4
+
+static inline uint64_t *
+topk_cell(const struct ws_topk *t, uint32_t h)
+{
+	return &t->filter[((h * 0x9e3779b1u) >> 8) & t->filter_mask];
+}
 
 /* Values of a counter being placed; heap_pos is set by the callee. */
 struct topk_counts {

@@ -96,6 +96,10 @@ ws_topk_merge(struct ws_topk *dst, const struct ws_topk *src)
 		dst->floor = dropped;
 	dst->total += src->total;
 	dst->evictions += src->evictions;
+	dst->filtered += src->filtered;
+	/* A key dst does not hold now occurred at most floor times in all. */
+	for (uint32_t g = 0; g <= dst->filter_mask; g++)
+		dst->filter[g] = dst->floor;
 	return 0;
 }
 
@@ -110,10 +114,12 @@ ws_topk_copy(struct ws_topk *dst, const struct ws_topk *src)
 	memcpy(dst->heap, src->heap, (size_t)src->size * sizeof(*src->heap));
 	memcpy(dst->slot, src->slot, ((size_t)src->mask + 1) * sizeof(*src->slot));
 	memcpy(dst->keys, src->keys, (size_t)src->size * src->key_size);
+	memcpy(dst->filter, src->filter, ((size_t)src->filter_mask + 1) * sizeof(*src->filter));
 	dst->seed = src->seed;
 	dst->size = src->size;
 	dst->floor = src->floor;
 	dst->total = src->total;
 	dst->evictions = src->evictions;
+	dst->filtered = src->filtered;
 	return 0;
 }

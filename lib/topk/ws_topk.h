@@ -6,8 +6,12 @@
  * Plain C, no DPDK. One instance counts the packets and bytes of at most
  * `capacity` distinct keys (destination IPs, source IPs, ports, hostnames)
  * with the Space-Saving algorithm (Metwally, Agrawal, El Abbadi, ICDT 2005):
- * a key not held takes the place of the smallest counter and inherits its
- * count as an overestimate, recorded in the entry's error. Each RX lcore owns
+ * a key not held takes the place of the smallest counter and inherits an
+ * overestimate of its past, recorded in the entry's error. An admission filter
+ * (Filtered Space-Saving, Homem and Carvalho, 2010) keeps that past per hash
+ * cell, so that a key of the long tail raises a cell instead of displacing a
+ * counter, which is where most of the cost of a summary under churn lies.
+ * Each RX lcore owns
  * its instances; the management lcore merges them (Agarwal et al., "Mergeable
  * Summaries", PODS 2012) and reads the largest entries.
  *
@@ -76,11 +80,15 @@ void ws_topk_reset(struct ws_topk *t);
  * Count packets and bytes for one key. Hot path: no allocation, O(1) expected
  * hash lookup and O(log capacity) heap repair.
  *
- * A key not held takes a free counter, or, when all are used, replaces the key
- * with the fewest packets (m of them): packets = m + packets, error = m, and
- * bytes = that key's bytes + bytes. Bytes are inherited like packets so that
- * bytes per packet stay plausible, but carry no bound of their own: they rank
- * entries only after packets.
+ * A key not held takes a free counter. When all are used, its filter cell
+ * (a count a, at most the error bound, of the packets that keys not held that
+ * share the cell may have had) decides: while a + packets is below the fewest
+ * packets held (m), only the cell grows, to a + packets. Otherwise the key
+ * replaces the one with m packets: packets = a + packets, error = a, bytes =
+ * bytes + that key's bytes for a packets, and the evicted key's cell is raised
+ * to m. Bytes are inherited like packets so that bytes per packet stay
+ * plausible, but carry no bound of their own: they rank entries only after
+ * packets.
  *
  * @param key
  *   key_len bytes; may be NULL when key_len is 0 (the empty key is a key).
@@ -166,5 +174,8 @@ uint32_t ws_topk_capacity(const struct ws_topk *t);
 
 /** Times a held key was replaced by another, merges included. */
 uint64_t ws_topk_evictions(const struct ws_topk *t);
+
+/** Updates of keys not held that the admission filter kept out, merges included. */
+uint64_t ws_topk_filtered(const struct ws_topk *t);
 
 #endif /* WS_TOPK_H */
