@@ -88,6 +88,17 @@ enum ws_flow_host_state {
  */
 #define WS_FLOW_GUESS_PACKETS 16
 
+/**
+ * A live flow reports when ws_flow_expire()'s hand passes it with at least
+ * WS_FLOW_REPORT_PACKETS packets unreported, else every WS_FLOW_REPORT_TURNS-th
+ * time the hand passes it. Heavy flows, the ones that rank in top lists, stay
+ * as fresh as the hand's turn; the long tail lags a few turns, and reports
+ * cost at most packets / WS_FLOW_REPORT_PACKETS + flows / WS_FLOW_REPORT_TURNS
+ * per turn instead of one per live flow.
+ */
+#define WS_FLOW_REPORT_PACKETS 32
+#define WS_FLOW_REPORT_TURNS 4
+
 /** TCP connection state as seen by a passive observer. Other protocols: NEW, ESTABLISHED. */
 enum ws_flow_state {
 	WS_FLOW_ST_NEW = 0,	    /**< no handshake seen yet */
@@ -123,7 +134,8 @@ struct ws_flow {
 	uint32_t priv_new_packets[2]; /* counted since the last report */
 	uint32_t priv_new_bytes[2];
 	uint8_t host_state; /**< WS_FLOW_HOST_*: whether host is set and reported (2nd line) */
-	uint8_t priv_pad2[3];
+	uint8_t priv_quiet; /* turns of the hand since the last report */
+	uint8_t priv_pad2[2];
 	uint64_t priv_ns; /* SYN time in the handshake, close time once CLOSED */
 	/* end of private */
 	char host[WS_FLOW_HOST_MAX]; /**< first hostname seen (DNS, SNI, Host), truncated to 63
@@ -131,8 +143,9 @@ struct ws_flow {
 };
 
 /**
- * Called with the traffic of a flow counted since its last report: for
- * every live flow under ws_flow_expire()'s hand, for every flow that ends
+ * Called with the traffic of a flow counted since its last report: for a
+ * live flow under ws_flow_expire()'s hand (see WS_FLOW_REPORT_PACKETS), for
+ * every flow that ends
  * (before its record is written), and when a count would overflow. Each
  * packet given to ws_flow_update_burst() is reported exactly once (unless
  * ws_flow_report_discard() drops it), on the table's own thread, so that

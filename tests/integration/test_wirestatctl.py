@@ -106,7 +106,7 @@ prometheus: {{listen: ""}}
 
 def wait_ready(t, ctl, daemon, want):
     """Until the socket answers and stats shows every packet of the file, reported to the
-    top lists too (they are fed per flow, about a second later: top_pending)."""
+    top lists too (they are fed per flow, a few seconds later: top_pending)."""
     deadline = time.monotonic() + STARTUP_S
     packets = None
     while time.monotonic() < deadline:
@@ -117,7 +117,7 @@ def wait_ready(t, ctl, daemon, want):
         if rc == 0:
             rep = json.loads(out)
             packets = rep.get('packets')
-            # top lists and unique follow the packets within a second (flow reports)
+            # top lists and unique follow the packets within seconds (flow reports)
             if packets == want and rep.get('top_pending') == 0:
                 return t.check('daemon answers and counted the whole file', True)
         time.sleep(0.1)

@@ -132,7 +132,7 @@ socket:
         while time.time() < deadline:
             st = self.call({"cmd": "status"})["result"]
             got = st["packets"]
-            # Top lists and distinct counts follow within a second (flow reports).
+            # Top lists and distinct counts follow within a few seconds (flow reports).
             if got >= n and st["top_pending"] == 0:
                 time.sleep(0.3)  # one more snapshot period
                 return self.call({"cmd": "status"})["result"]["packets"]

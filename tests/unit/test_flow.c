@@ -552,6 +552,16 @@ test_idle_on_arrival(void **state)
 	ws_flow_table_destroy(t);
 }
 
+/* Turn the hand until every live flow has reported (WS_FLOW_REPORT_TURNS turns). */
+static void
+report_all(struct ws_flow_table *t, uint64_t now)
+{
+	struct ws_flow rec[8];
+
+	for (unsigned int i = 0; i < WS_FLOW_REPORT_TURNS; i++)
+		assert_int_equal(ws_flow_expire(t, now, ws_flow_table_slots(t), rec, 8), 0);
+}
+
 /*
  * The name callback guesses a name for a flow that starts without one; a name
  * among its first WS_FLOW_GUESS_PACKETS packets wins, and reports leave the
@@ -616,7 +626,7 @@ test_name_callback(void **state)
 	assert_string_equal(live(t, &p.key).host, "guess.example.org");
 	assert_int_equal(live(t, &p.key).host_source, 9);
 	assert_int_equal(live(t, &p.key).host_state, WS_FLOW_HOST_GUESS);
-	ws_flow_expire(t, SEC, ws_flow_table_slots(t), rec, 8); /* a report: the guess is held */
+	report_all(t, SEC); /* a report: the guess is held */
 	assert_int_equal(r.state[WS_FLOW_HOST_GUESS], 1);
 	assert_int_equal(live(t, &p.key).host_state, WS_FLOW_HOST_GUESS);
 	p.host = "own.example.com";
@@ -630,7 +640,7 @@ test_name_callback(void **state)
 	p.host = "later.example.com";
 	feed1(t, &p, NULL);
 	assert_string_equal(live(t, &p.key).host, "own.example.com");
-	ws_flow_expire(t, SEC, ws_flow_table_slots(t), rec, 8);
+	report_all(t, SEC);
 	assert_int_equal(r.state[WS_FLOW_HOST_NEW], 1);
 	feed1(t, &p, NULL);
 	assert_int_equal(ws_flow_flush(t, rec, 8), 1);
@@ -662,7 +672,7 @@ test_name_guess_settles(void **state)
 	p.host_len = 16;
 	feed1(t, &p, NULL); /* packet 17: too late to replace the guess */
 	assert_string_equal(live(t, &p.key).host, "guess.example.org");
-	ws_flow_expire(t, SEC, ws_flow_table_slots(t), rec, 8);
+	report_all(t, SEC);
 	assert_int_equal(r.state[WS_FLOW_HOST_NEW], 1); /* settled at this report */
 	assert_int_equal(r.state[WS_FLOW_HOST_GUESS], 0);
 	assert_int_equal(live(t, &p.key).host_state, WS_FLOW_HOST_REPORTED);
@@ -671,7 +681,7 @@ test_name_guess_settles(void **state)
 	memset(&r, 0, sizeof(r));
 	mk(&p, 4, P_TCP, 0, 1, 4, 5002, 443);
 	feed1(t, &p, NULL);
-	ws_flow_expire(t, SEC, ws_flow_table_slots(t), rec, 8);
+	report_all(t, SEC);
 	assert_int_equal(r.state[WS_FLOW_HOST_GUESS], 1);
 	assert_int_equal(ws_flow_flush(t, rec, 8), 2);
 	assert_int_equal(r.state[WS_FLOW_HOST_NEW], 1);
@@ -1075,13 +1085,58 @@ test_reports_exact(void **state)
 	}
 	/* under the hand, live flows report without ending */
 	live_reports = a.calls;
-	ws_flow_expire(t, ts, ws_flow_table_slots(t), rec, RTE_DIM_(rec));
+	for (int i = 0; i < WS_FLOW_REPORT_TURNS; i++)
+		ws_flow_expire(t, ts, ws_flow_table_slots(t), rec, RTE_DIM_(rec));
 	assert_true(a.calls > live_reports);
 	while (ws_flow_flush(t, rec, RTE_DIM_(rec)) != 0)
 		;
 	assert_int_equal(a.packets, fed);
 	ref_assert_zero(&rs);
 	free(rs.f);
+	ws_flow_table_destroy(t);
+}
+
+/*
+ * Under the hand, a live flow with WS_FLOW_REPORT_PACKETS unreported packets
+ * reports at once; one with fewer waits WS_FLOW_REPORT_TURNS turns.
+ */
+static void
+test_report_cadence(void **state)
+{
+	struct report_arg a = {0};
+	struct ws_flow_conf c = {.capacity = 64, .seed = 4, .report = report_cb, .report_arg = &a};
+	struct ws_flow_table *t = ws_flow_table_create(&c);
+	struct ws_flow rec[8];
+	struct ws_flow_pkt p;
+	uint32_t i, turn;
+
+	(void)state;
+	assert_non_null(t);
+	p = tcp(1, 1000, 2, 80, 0x10, 100, SEC);
+	feed1(t, &p, NULL);
+	for (turn = 1; turn < WS_FLOW_REPORT_TURNS; turn++) {
+		assert_int_equal(ws_flow_expire(t, SEC, ws_flow_table_slots(t), rec, 8), 0);
+		assert_int_equal(a.calls, 0);
+	}
+	assert_int_equal(ws_flow_expire(t, SEC, ws_flow_table_slots(t), rec, 8), 0);
+	assert_int_equal(a.calls, 1);
+	assert_int_equal(a.packets, 1);
+	/* one short of the threshold waits; at it, the next turn reports */
+	for (i = 0; i < WS_FLOW_REPORT_PACKETS - 1; i++)
+		feed1(t, &p, NULL);
+	ws_flow_expire(t, SEC, ws_flow_table_slots(t), rec, 8);
+	assert_int_equal(a.calls, 1);
+	feed1(t, &p, NULL);
+	ws_flow_expire(t, SEC, ws_flow_table_slots(t), rec, 8);
+	assert_int_equal(a.calls, 2);
+	assert_int_equal(a.packets, 1 + WS_FLOW_REPORT_PACKETS);
+	/* the quiet count starts over after a report */
+	feed1(t, &p, NULL);
+	for (turn = 1; turn < WS_FLOW_REPORT_TURNS; turn++)
+		ws_flow_expire(t, SEC, ws_flow_table_slots(t), rec, 8);
+	assert_int_equal(a.calls, 2);
+	ws_flow_expire(t, SEC, ws_flow_table_slots(t), rec, 8);
+	assert_int_equal(a.calls, 3);
 	ws_flow_table_destroy(t);
 }
 
@@ -1390,6 +1445,7 @@ main(void)
 		cmocka_unit_test(test_memory_fixed),
 		cmocka_unit_test(test_flush),
 		cmocka_unit_test(test_reports_exact),
+		cmocka_unit_test(test_report_cadence),
 		cmocka_unit_test(test_top_offer),
 		cmocka_unit_test(test_reports_discard),
 	};
