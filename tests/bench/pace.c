@@ -4,7 +4,7 @@
  * looping net_pcap port and sends its packets out of the other port at a set
  * rate, so that a receiver's highest lossless rate can be searched for.
  *
- *   pace EAL-ARGS -- [--mpps R] [--seconds T] [--warmup W] [--mbufs N]
+ *   pace EAL-ARGS -- [--mpps R] [--seconds T] [--warmup W] [--mbufs N] [--fresh P]
  *
  * EAL-ARGS name two ports: a net_pcap one (rx_pcap=FILE,infinite_rx=1), the
  * input, and the output (a net_memif client of the receiver, or a NIC). Once
@@ -23,6 +23,12 @@
  * as the rate allows since the start, at most a burst; when the process was
  * held up (another task on its CPU), the packets it fell behind are counted
  * as late and not sent, rather than sent in a burst the pace would not have.
+ *
+ * --fresh P makes every flow new on each loop of a P-packet capture: the loop
+ * number goes into the middle bytes of both addresses of IPv4 and IPv6
+ * packets (plain or behind one VLAN tag), so both directions of a flow still
+ * meet, and IPv4's header checksum is made again. A soak needs this: a looping
+ * capture would otherwise bring back the same flows.
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -35,6 +41,7 @@
 #include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_ethdev.h>
+#include <rte_ip.h>
 #include <rte_mbuf.h>
 
 #define BURST 32
@@ -99,6 +106,41 @@ wait_link(uint16_t port)
 	return -1;
 }
 
+/* Loop e of the capture: e into both addresses (--fresh). */
+static void
+freshen(struct rte_mbuf *m, uint16_t e)
+{
+	uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *);
+	uint32_t len = rte_pktmbuf_data_len(m), off = 14, ihl;
+	struct rte_ipv4_hdr *ip;
+	uint16_t type;
+
+	if (len < 14)
+		return;
+	type = (uint16_t)(d[12] << 8 | d[13]);
+	if (type == RTE_ETHER_TYPE_VLAN && len >= 18) {
+		type = (uint16_t)(d[16] << 8 | d[17]);
+		off = 18;
+	}
+	if (type == RTE_ETHER_TYPE_IPV4 && len >= off + 20) {
+		ip = (struct rte_ipv4_hdr *)(d + off);
+		ihl = (ip->version_ihl & 0xf) * 4u;
+		if (ihl < 20 || len < off + ihl)
+			return;
+		for (unsigned int a = 12; a <= 16; a += 4) { /* source, destination */
+			d[off + a + 1] ^= e >> 8;
+			d[off + a + 2] ^= e & 0xff;
+		}
+		ip->hdr_checksum = 0;
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+	} else if (type == RTE_ETHER_TYPE_IPV6 && len >= off + 40) {
+		for (unsigned int a = 8; a <= 24; a += 16) {
+			d[off + a + 4] ^= e >> 8;
+			d[off + a + 5] ^= e & 0xff;
+		}
+	}
+}
+
 /* A whole number or decimal in [lo, hi]; "", trailing junk and NaN are refused. */
 static int
 num_arg(const char *arg, double lo, double hi, double *v)
@@ -116,10 +158,10 @@ int
 main(int argc, char **argv)
 {
 	uint64_t offered = 0, sent = 0, late = 0, warm_offered = 0, warm_sent = 0;
-	uint64_t allowed, hz, t0, t_end, t_count, now;
+	uint64_t allowed, hz, t0, t_end, t_count, now, read = 0;
 	struct rte_mbuf *b[BURST];
 	double mpps = 0, seconds = 5, warmup = 1;
-	unsigned long mbufs = 65535;
+	unsigned long mbufs = 65535, fresh = 0;
 	struct rte_mempool *mp;
 	uint16_t in = 0, out = 0, n, k;
 	int rc, opt;
@@ -131,11 +173,10 @@ main(int argc, char **argv)
 	}
 	argc -= rc;
 	argv += rc;
-	static const struct option opts[] = {{"mpps", required_argument, NULL, 'r'},
-					     {"seconds", required_argument, NULL, 't'},
-					     {"mbufs", required_argument, NULL, 'm'},
-					     {"warmup", required_argument, NULL, 'w'},
-					     {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {
+		{"mpps", required_argument, NULL, 'r'},	 {"seconds", required_argument, NULL, 't'},
+		{"mbufs", required_argument, NULL, 'm'}, {"warmup", required_argument, NULL, 'w'},
+		{"fresh", required_argument, NULL, 'f'}, {NULL, 0, NULL, 0}};
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		char *end;
 
@@ -165,10 +206,18 @@ main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'f':
+			fresh = strtoul(optarg, &end, 10);
+			if (*end != '\0' || fresh < 1 || fresh > (1ul << 32)) {
+				fprintf(stderr,
+					"pace: --fresh takes the capture's packets, 1 or more\n");
+				return 2;
+			}
+			break;
 		default:
 			fprintf(stderr,
 				"usage: pace EAL-ARGS -- [--mpps R] [--seconds T] [--warmup W] "
-				"[--mbufs N]\n");
+				"[--mbufs N] [--fresh P]\n");
 			return 2;
 		}
 	}
@@ -223,6 +272,9 @@ main(int argc, char **argv)
 		n = rte_eth_rx_burst(in, 0, b, n);
 		if (n == 0)
 			continue;
+		for (k = 0; fresh != 0 && k < n; k++)
+			freshen(b[k], (uint16_t)((read + k) / fresh));
+		read += n;
 		offered += n;
 		k = rte_eth_tx_burst(out, 0, b, n);
 		sent += k;
