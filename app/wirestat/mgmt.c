@@ -801,8 +801,12 @@ ws_mgmt_loop(struct ws_app *app)
 		}
 		ws_mgmt_records(app);
 		loss_sample(app);
-		/* Sleep in poll(): a request wakes it at once, a signal too (EINTR). */
-		wait_ms = (int)((next - rte_rdtsc()) * 1000 / hz);
+		/*
+		 * Sleep in poll(): a request wakes it at once, a signal too (EINTR).
+		 * Work past `next` must not wrap the wait into days.
+		 */
+		now = rte_rdtsc();
+		wait_ms = now < next ? (int)((next - now) * 1000 / hz) : 0;
 		if (app->n_ipfix && wait_ms > WS_EXPORT_POLL_MS)
 			wait_ms = WS_EXPORT_POLL_MS; /* export timers: flush, reconnect, drain */
 		mgmt_poll(app, wait_ms < 1 ? 1 : wait_ms);
