@@ -286,6 +286,8 @@ main(int argc, char **argv)
 	       (double)(now - t0) / hz, offered, sent, offered - sent, late, warm_offered,
 	       warm_sent);
 	fflush(stdout);
+	/* memif: what the receiver has not read when the link goes down is lost */
+	rte_delay_us_sleep(500 * 1000);
 	rte_eth_dev_stop(in);
 	rte_eth_dev_stop(out);
 	rte_eal_cleanup();
