@@ -154,6 +154,18 @@ num_arg(const char *arg, double lo, double hi, double *v)
 	return 0;
 }
 
+/* A whole number in [lo, hi]. */
+static int
+count_arg(const char *arg, unsigned long lo, unsigned long hi, unsigned long *v)
+{
+	double x;
+
+	if (num_arg(arg, lo, hi, &x) < 0 || x != (double)(unsigned long)x)
+		return -1;
+	*v = (unsigned long)x;
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -178,8 +190,6 @@ main(int argc, char **argv)
 		{"mbufs", required_argument, NULL, 'm'}, {"warmup", required_argument, NULL, 'w'},
 		{"fresh", required_argument, NULL, 'f'}, {NULL, 0, NULL, 0}};
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		char *end;
-
 		switch (opt) {
 		case 'r':
 			if (num_arg(optarg, 0, 1000, &mpps) < 0) {
@@ -200,15 +210,13 @@ main(int argc, char **argv)
 			}
 			break;
 		case 'm':
-			mbufs = strtoul(optarg, &end, 10);
-			if (*end != '\0' || mbufs < 1024 || mbufs > (1ul << 24)) {
+			if (count_arg(optarg, 1024, 1ul << 24, &mbufs) < 0) {
 				fprintf(stderr, "pace: --mbufs takes 1024 to 16777216\n");
 				return 2;
 			}
 			break;
 		case 'f':
-			fresh = strtoul(optarg, &end, 10);
-			if (*end != '\0' || fresh < 1 || fresh > (1ul << 32)) {
+			if (count_arg(optarg, 1, 1ul << 32, &fresh) < 0) {
 				fprintf(stderr,
 					"pace: --fresh takes the capture's packets, 1 or more\n");
 				return 2;
