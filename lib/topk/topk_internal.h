@@ -71,6 +71,16 @@ struct ws_topk {
 	uint64_t filtered; /* updates of keys not held that only raised a filter cell */
 };
 
+/* Values of a counter being placed; heap_pos is set by the callee. */
+struct topk_counts {
+	uint64_t packets;
+	uint64_t bytes;
+	uint64_t error;
+};
+
+#define TOPK_P1 0x9e3779b97f4a7c15ULL
+#define TOPK_P2 0xc2b2ae3d27d4eb4fULL
+
 /*
  * Filtered Space-Saving (Homem and Carvalho, 2010): a key not held is admitted
  * only once its filter cell, plus its packets, reaches the minimum counter.
@@ -83,18 +93,9 @@ struct ws_topk {
 static inline uint64_t *
 topk_cell(const struct ws_topk *t, uint32_t h)
 {
-	return &t->filter[((h * 0x9e3779b1u) >> 8) & t->filter_mask];
+	/* the high half of a 64-bit product: up to 32 index bits, whatever the capacity */
+	return &t->filter[(uint32_t)(((uint64_t)h * TOPK_P1) >> 32) & t->filter_mask];
 }
-
-/* Values of a counter being placed; heap_pos is set by the callee. */
-struct topk_counts {
-	uint64_t packets;
-	uint64_t bytes;
-	uint64_t error;
-};
-
-#define TOPK_P1 0x9e3779b97f4a7c15ULL
-#define TOPK_P2 0xc2b2ae3d27d4eb4fULL
 
 static inline uint64_t
 topk_fmix(uint64_t x)
