@@ -7,8 +7,9 @@
  *   pace EAL-ARGS -- [--mpps R] [--seconds T] [--warmup W] [--mbufs N] [--fresh P]
  *
  * EAL-ARGS name two ports: a net_pcap one (rx_pcap=FILE,infinite_rx=1), the
- * input, and the output (a net_memif client of the receiver, or a NIC). Once
- * the output's link is up, it sends at R million packets per second (0, the
+ * input, and the output (a net_memif client of the receiver, a NIC, or a
+ * second net_pcap port with tx_pcap=FILE). Once the output's link is up, it
+ * sends at R million packets per second (0, the
  * default: flat out) for W seconds uncounted (default 1: a memif connection
  * stalls for some 15 ms at first) and then T seconds (default 5), and prints
  * one line. N mbufs (default 65535) must hold the whole capture and a few
@@ -74,23 +75,29 @@ port_init(uint16_t port, struct rte_mempool *mp, bool input)
 	return rc;
 }
 
-/* The net_pcap port is the input; the other one the output. */
+/*
+ * The input is the first net_pcap port; the output the other port, which may
+ * be a net_pcap one too (tx_pcap=FILE: what would have been sent, to check).
+ */
 static int
 find_ports(uint16_t *in, uint16_t *out)
 {
 	char name[RTE_ETH_NAME_MAX_LEN];
-	unsigned int n_in = 0, n_out = 0;
+	unsigned int n = 0;
+	bool have_in = false;
 	uint16_t p;
 
 	RTE_ETH_FOREACH_DEV (p) {
-		if (rte_eth_dev_get_name_by_port(p, name) != 0)
-			continue;
-		if (strncmp(name, "net_pcap", 8) == 0)
-			*in = p, n_in++;
-		else
-			*out = p, n_out++;
+		n++;
+		if (rte_eth_dev_get_name_by_port(p, name) == 0 && !have_in &&
+		    strncmp(name, "net_pcap", 8) == 0) {
+			*in = p;
+			have_in = true;
+		} else {
+			*out = p;
+		}
 	}
-	return n_in == 1 && n_out == 1 ? 0 : -1;
+	return have_in && n == 2 ? 0 : -1;
 }
 
 static int
@@ -230,7 +237,7 @@ main(int argc, char **argv)
 		}
 	}
 	if (find_ports(&in, &out) < 0) {
-		fprintf(stderr, "pace: need one net_pcap port (input) and one other (output)\n");
+		fprintf(stderr, "pace: need two ports: net_pcap (input) first, then the output\n");
 		return 1;
 	}
 	/* net_pcap's infinite_rx holds the whole capture in mbufs of this pool */

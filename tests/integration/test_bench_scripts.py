@@ -8,10 +8,14 @@ replay.sh: testpmd loops a small capture over memif into testpmd rxonly and into
 wirestat for 2 s each; both must receive, and the hostnames wirestat reports must be
 the ones tshark finds in the capture (the packets crossed memif intact). Then the
 paced source (-s pace) at 0.2 Mpps: its counts and wirestat's must agree.
+pace --fresh into a capture file: tshark must find loop k's addresses to be the
+capture's with k in their middle bytes, good IPv4 checksums, and the capture's
+conversations anew in every loop.
 bench.sh --no-replay: the peers table on 20,000 packets; every tool that is
 installed gets a row, and those that count flows count the generator's flows.
 No rate is asserted: CI machines are small and shared.
 """
+import ipaddress
 import os
 import shutil
 import subprocess
@@ -90,6 +94,59 @@ r.check("paced: no more offered than 0.2 Mpps allows over the 3 s",
         0 < off <= 0.2e6 * 3 + 32, kv)
 r.check("paced: the refusals after the warm-up are counted",
         kv.get("refused_after_warmup", "").isdigit(), kv)
+
+# --- pace --fresh: every loop's flows are new, read back by tshark -------------
+def tshark_addrs(path):
+    """(src, dst, IPv4 checksum status) per packet, as tshark reads them."""
+    out = subprocess.run(["tshark", "-r", path, "-o", "ip.check_checksum:TRUE", "-T",
+                          "fields", "-E", "separator=|", "-e", "ip.src", "-e", "ip.dst",
+                          "-e", "ipv6.src", "-e", "ipv6.dst", "-e", "ip.checksum.status"],
+                         capture_output=True, text=True, check=True).stdout
+    rows = []
+    for line in out.splitlines():
+        f = line.split("|")
+        rows.append((f[0] or f[2], f[1] or f[3], f[4]))
+    return rows
+
+
+def unfresh(addr, loop):
+    """An address of loop `loop` back as in the capture: the loop number out of its middle."""
+    b = bytearray(ipaddress.ip_address(addr).packed)
+    at = 1 if len(b) == 4 else 4  # IPv4 bytes 1-2, IPv6 bytes 4-5
+    b[at] ^= loop >> 8
+    b[at + 1] ^= loop & 0xff
+    return str(ipaddress.ip_address(bytes(b)))
+
+
+fin, fout = os.path.join(TMP, "fresh-in.pcap"), os.path.join(TMP, "fresh-out.pcap")
+subprocess.run([sys.executable, os.path.join(SRC, "scripts/gen-traffic.py"), "--seed", "5",
+                "--flows", "64", "--packets", "1000", "--v6", "0.3", "--vlan", "0.3",
+                "-o", fin], check=True, capture_output=True)
+p = subprocess.run([os.path.join(BUILD, "tests/bench/pace"), "--no-huge", "--no-pci", "-m", "256",
+                    "--file-prefix", "wsbs%d-fresh" % os.getpid(), "--log-level=lib.eal:error",
+                    "--vdev", f"net_pcap0,rx_pcap={fin},infinite_rx=1",
+                    "--vdev", f"net_pcap1,tx_pcap={fout}", "--", "--mpps", "0.004",
+                    "--seconds", "1", "--warmup", "0", "--mbufs", "4096", "--fresh", "1000"],
+                   capture_output=True, text=True, timeout=60)
+shutil.rmtree("/var/run/dpdk/wsbs%d-fresh" % os.getpid(), ignore_errors=True)
+r.check("pace --fresh writes to a capture", p.returncode == 0, p.stdout + p.stderr)
+orig, sent = tshark_addrs(fin), tshark_addrs(fout)
+loops = len(sent) // len(orig)
+r.check("pace --fresh: two loops or more", loops >= 2, f"{len(sent)} packets")
+pairs = [set() for _ in range(loops)]
+wrong = []
+for i, (src, dst, ck) in enumerate(sent[:loops * len(orig)]):
+    k, o = divmod(i, len(orig))
+    pairs[k].add(frozenset((src, dst)))
+    if (unfresh(src, k), unfresh(dst, k)) != orig[o][:2] or (k > 0 and src == orig[o][0]):
+        wrong.append((i, src, dst, orig[o]))
+    if ck not in ("", "1"):  # IPv4: tshark finds the header checksum good
+        wrong.append((i, "checksum", ck))
+r.check("pace --fresh: loop k carries the capture's addresses with k in their middle bytes",
+        not wrong, wrong[:3])
+r.check("pace --fresh: each loop has the capture's conversations, none seen in another loop",
+        all(len(q) == len(set(frozenset(o[:2]) for o in orig)) for q in pairs) and
+        len(set().union(*pairs)) == sum(len(q) for q in pairs), [len(q) for q in pairs])
 
 # --- bench.sh, peers only ------------------------------------------------------
 p = subprocess.run([os.path.join(SRC, "scripts/bench.sh"), "--no-replay", "--no-install",
