@@ -13,7 +13,8 @@
  *
  *   bench_pipeline [MIX.pcap]
  *   bench_pipeline --scale 1,2,4,8 [FLOWS]
- *   bench_pipeline --profile FLOWS      (two whole-path passes, for callgrind)
+ *   bench_pipeline --profile FLOWS      (the whole path warmed, then steady(), for
+ *                                        callgrind --toggle-collect=steady)
  *
  * WS_BENCH_NO_HAND=1 stops the clock hand (no timeouts, no reports), to see what
  * the reports cost.
@@ -134,15 +135,44 @@ load_pcap(struct frames *f, const char *file)
 
 enum stage { ST_TOUCH, ST_PARSE, ST_STATS, ST_ALL, ST_PER_PACKET };
 
+/*
+ * The hand runs as on an RX lcore (lib/rx): every millisecond, here every
+ * millisecond's worth of packets at line rate, over a slice of the table that
+ * makes a turn about every second.
+ */
+#define EXPIRE_EVERY ((uint32_t)(LINE_RATE_PPS / 1000))
+
+static uint32_t since_expire; /* packets since the hand last ran */
+
+static unsigned int
+hand_slots(const struct ws_flow_table *ft)
+{
+	return no_hand ? 0 : ws_flow_table_slots(ft) / 1000 + 64;
+}
+
+/*
+ * Passes in which the hand turns WS_FLOW_REPORT_TURNS times. A flow with few
+ * packets reports on every such turn only, so a shorter window would hold
+ * none of its reports, or all of them: the whole path is warmed and timed
+ * over this many passes.
+ */
+static int
+report_passes(const struct frames *f, const struct ws_flow_table *ft, int passes)
+{
+	double per_pass = (double)hand_slots(ft) * f->n / EXPIRE_EVERY;
+	double need = (double)WS_FLOW_REPORT_TURNS * ws_flow_table_slots(ft);
+	int n = per_pass > 0 ? (int)(need / per_pass) + 1 : 1;
+
+	return n > passes ? n : passes;
+}
+
 /* One pass over the frames in bursts, doing the stages up to `upto`. */
 static uint64_t
 pass(const struct frames *f, enum stage upto, struct ws_stats *st, struct ws_flow_table *ft)
 {
-	/* slots the hand examines per burst: the whole table per second at line rate */
-	unsigned int hand =
-		no_hand ? 0 : (unsigned int)(ws_flow_table_slots(ft) * BURST / LINE_RATE_PPS) + 1;
+	unsigned int hand = hand_slots(ft);
 	struct ws_flow_pkt fp[BURST];
-	struct ws_flow rec[BURST];
+	struct ws_flow rec[256];
 	unsigned int n_rec, nf;
 	uint64_t acc = 0;
 	struct ws_pkt p;
@@ -177,9 +207,14 @@ pass(const struct frames *f, enum stage upto, struct ws_stats *st, struct ws_flo
 			fp[nf].tcp_flags = p.outer.tcp_flags;
 			nf++;
 		}
-		if (nf) {
-			ws_flow_update_burst(ft, fp, nf, rec, &n_rec);
-			acc += n_rec + ws_flow_expire(ft, fp[0].ts_ns, hand, rec, BURST);
+		if (nf == 0)
+			continue;
+		ws_flow_update_burst(ft, fp, nf, rec, &n_rec);
+		acc += n_rec;
+		since_expire += nf;
+		if (hand != 0 && since_expire >= EXPIRE_EVERY) {
+			since_expire = 0;
+			acc += ws_flow_expire(ft, fp[nf - 1].ts_ns, hand, rec, 256);
 		}
 	}
 	return acc;
@@ -216,18 +251,22 @@ run(const char *name, const struct frames *f, uint32_t capacity, int passes)
 		.capacity = capacity, .report = ws_stats_flow_report, .report_arg = st};
 	struct ws_flow_table *ft = ws_flow_table_create(&fc);
 	double base = 0;
+	int all;
 
 	if (!st || !ft || !nm) {
 		fprintf(stderr, "bench_pipeline: out of memory\n");
 		exit(1);
 	}
 	st->names = nm;
-	printf("\n%s: %u frames x %d passes, best of %d, flow capacity %u\n", name, f->n, passes,
-	       TRIALS, capacity);
+	all = report_passes(f, ft, passes);
+	printf("\n%s: %u frames x %d passes (whole path: %d, the hand's %d turns), best of %d, "
+	       "flow capacity %u\n",
+	       name, f->n, passes, all, no_hand ? 0 : WS_FLOW_REPORT_TURNS, TRIALS, capacity);
 	printf("%-36s %10s %12s\n", "path", "cyc/pkt", "x baseline");
-	sink += pass(f, ST_ALL, st, ft); /* warm: flows created, tables touched */
+	for (int p = 0; p < all; p++) /* warm: flows created, reports in their steady state */
+		sink += pass(f, ST_ALL, st, ft);
 	for (int s = ST_TOUCH; s <= ST_PER_PACKET; s++) {
-		double c = measure(f, s, st, ft, passes);
+		double c = measure(f, s, st, ft, s == ST_ALL ? all : passes);
 
 		if (s == ST_TOUCH)
 			base = c;
@@ -268,7 +307,19 @@ lcore_init(struct lcore *l, uint32_t n_flows)
 		exit(1);
 	}
 	make_flows(&l->f, n_flows, n_flows > 100000 ? 1 << 22 : 1 << 18);
-	sink += pass(&l->f, ST_ALL, l->st, l->ft); /* warm */
+	for (int p = report_passes(&l->f, l->ft, 1); p > 0; p--) /* warm */
+		sink += pass(&l->f, ST_ALL, l->st, l->ft);
+}
+
+/* The whole path in its steady state (callgrind --toggle-collect=steady). */
+static __attribute__((noinline)) int
+steady(struct lcore *l, int min_passes)
+{
+	int passes = report_passes(&l->f, l->ft, min_passes);
+
+	for (int p = 0; p < passes; p++)
+		sink += pass(&l->f, ST_ALL, l->st, l->ft);
+	return passes;
 }
 
 static void
@@ -285,7 +336,6 @@ static void *
 worker_main(void *arg)
 {
 	struct worker *w = arg;
-	int passes = w->n_flows > 100000 ? 1 : 8;
 	struct lcore l;
 	cpu_set_t set;
 	uint64_t t0;
@@ -296,10 +346,8 @@ worker_main(void *arg)
 	lcore_init(&l, w->n_flows);
 	pthread_barrier_wait(w->ready);
 	t0 = __rdtsc();
-	for (int p = 0; p < passes; p++)
-		sink += pass(&l.f, ST_ALL, l.st, l.ft);
+	w->packets = (uint64_t)l.f.n * steady(&l, w->n_flows > 100000 ? 1 : 8);
 	w->cycles = __rdtsc() - t0;
-	w->packets = (uint64_t)l.f.n * passes;
 	lcore_free(&l);
 	return NULL;
 }
@@ -350,12 +398,11 @@ main(int argc, char **argv)
 
 	no_hand = getenv("WS_BENCH_NO_HAND") != NULL;
 	if (argc > 2 && !strcmp(argv[1], "--profile")) {
-		/* one warm and one measured whole-path pass, for callgrind --toggle-collect=pass */
+		/* warm, then the steady state, for callgrind --toggle-collect=steady */
 		struct lcore l;
 
 		lcore_init(&l, (uint32_t)atoi(argv[2]));
-		sink += pass(&l.f, ST_ALL, l.st, l.ft);
-		printf("%u frames x 2 passes\n", l.f.n);
+		printf("%u frames x %d passes\n", l.f.n, steady(&l, 1));
 		lcore_free(&l);
 		return 0;
 	}
