@@ -4,7 +4,9 @@
 # machine without the build's packages (e.g. a many-core box for --scale):
 #   scripts/devbundle.sh [BASELINE] && scp -r devbundle host: && ssh host sh devbundle/run.sh
 # BASELINE: another build's bench_pipeline (e.g. of an older commit), run in turn
-# with this one, twice each, so that both are measured on the same machine.
+# with this one, twice each, so that both are measured on the same machine. Build
+# it from a commit whose bench_pipeline times the same steady state (badbd34 or
+# later), or the two time different things.
 set -eu
 cd "$(dirname "$0")/.."
 ninja -C build tests/bench/bench_pipeline tests/mix.pcap >/dev/null
@@ -17,7 +19,8 @@ ldd build/tests/bench/bench_pipeline | awk '$3 ~ /^\// {print $3}' |
 	grep -v -e '/libc\.so' -e '/libm\.so' -e 'ld-linux' | xargs -I{} cp -L {} devbundle/lib/
 cat > devbundle/run.sh <<'RUN'
 #!/bin/sh
-# Per-core pipeline, then scaling over 1..16 cores with 10k and 1M flows per core.
+# Per-core pipeline, with and without the hand, then scaling over 1..16 cores with
+# 10k and 1M flows per core.
 cd "$(dirname "$0")"
 export LD_LIBRARY_PATH="$PWD/lib"
 lscpu | grep -E "Model name|^CPU\(s\)|Thread|NUMA node\(s\)|L3"
@@ -29,6 +32,8 @@ if [ -x bench_pipeline.base ]; then
 	exit 0
 fi
 ./bench_pipeline mix.pcap
+echo "== without the expiry hand (WS_BENCH_NO_HAND=1)"
+WS_BENCH_NO_HAND=1 ./bench_pipeline mix.pcap
 ./bench_pipeline --scale 1,2,4,8,12,16 10000
 ./bench_pipeline --scale 1,2,4,8,16 1000000
 RUN
