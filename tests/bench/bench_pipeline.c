@@ -52,6 +52,7 @@ struct frames {
 	uint32_t *len;
 	uint64_t *ts;
 	uint32_t n, slot;
+	uint32_t n_flows; /* synthetic flows, each as busy as the others; 0: a capture */
 };
 
 static volatile uint64_t sink;
@@ -74,6 +75,7 @@ make_flows(struct frames *f, uint32_t n_flows, uint32_t n_pkts)
 	uint32_t i;
 
 	f->slot = SLOT;
+	f->n_flows = n_flows;
 	f->n = n_pkts;
 	f->data = aligned_alloc(64, (size_t)n_pkts * SLOT);
 	f->len = malloc(n_pkts * sizeof(*f->len));
@@ -119,6 +121,7 @@ load_pcap(struct frames *f, const char *file)
 	if (!pc)
 		return -1;
 	f->slot = 2048;
+	f->n_flows = 0;
 	f->data = aligned_alloc(64, (size_t)cap * f->slot);
 	f->len = malloc(cap * sizeof(*f->len));
 	f->ts = malloc(cap * sizeof(*f->ts));
@@ -151,18 +154,38 @@ hand_slots(const struct ws_flow_table *ft)
 }
 
 /*
- * Passes in which the hand turns WS_FLOW_REPORT_TURNS times. A flow with few
- * packets reports on every such turn only, so a shorter window would hold
- * none of its reports, or all of them: the whole path is warmed and timed
- * over this many passes.
+ * Passes that hold one report of every live flow, in steady state: a flow
+ * reports on the pass of the hand that finds WS_FLOW_REPORT_PACKETS packets
+ * unreported, or on its WS_FLOW_REPORT_TURNS-th. A shorter window would hold
+ * none of a light flow's reports, or all of them. With synthetic flows, all as
+ * busy, that is as many turns as a flow takes to send WS_FLOW_REPORT_PACKETS
+ * packets (at most WS_FLOW_REPORT_TURNS); with a capture, WS_FLOW_REPORT_TURNS.
  */
+static double
+round_up(double x)
+{
+	double n = (double)(uint64_t)x;
+
+	return n < x ? n + 1 : n;
+}
+
 static int
 report_passes(const struct frames *f, const struct ws_flow_table *ft, int passes)
 {
-	double per_pass = (double)hand_slots(ft) * f->n / EXPIRE_EVERY;
-	double need = (double)WS_FLOW_REPORT_TURNS * ws_flow_table_slots(ft);
-	int n = per_pass > 0 ? (int)(need / per_pass) + 1 : 1;
+	double slots_per_pass = (double)hand_slots(ft) * f->n / EXPIRE_EVERY;
+	double passes_per_turn, turns = WS_FLOW_REPORT_TURNS;
+	int n;
 
+	if (slots_per_pass <= 0)
+		return passes;
+	passes_per_turn = ws_flow_table_slots(ft) / slots_per_pass;
+	if (f->n_flows != 0) {
+		double per_flow = f->n * passes_per_turn / f->n_flows; /* packets a turn */
+
+		if (round_up(WS_FLOW_REPORT_PACKETS / per_flow) < turns)
+			turns = round_up(WS_FLOW_REPORT_PACKETS / per_flow);
+	}
+	n = (int)round_up(turns * passes_per_turn);
 	return n > passes ? n : passes;
 }
 
@@ -259,9 +282,9 @@ run(const char *name, const struct frames *f, uint32_t capacity, int passes)
 	}
 	st->names = nm;
 	all = report_passes(f, ft, passes);
-	printf("\n%s: %u frames x %d passes (whole path: %d, the hand's %d turns), best of %d, "
+	printf("\n%s: %u frames x %d passes (whole path: %d, a report of every flow), best of %d, "
 	       "flow capacity %u\n",
-	       name, f->n, passes, all, no_hand ? 0 : WS_FLOW_REPORT_TURNS, TRIALS, capacity);
+	       name, f->n, passes, all, TRIALS, capacity);
 	printf("%-36s %10s %12s\n", "path", "cyc/pkt", "x baseline");
 	for (int p = 0; p < all; p++) /* warm: flows created, reports in their steady state */
 		sink += pass(f, ST_ALL, st, ft);
