@@ -7,7 +7,10 @@
  * beside a loop that only touches them. The flow table's clock hand turns as
  * the RX lcore turns it at 10 GbE line rate of 64-byte frames (the whole
  * table once a second), so live flows report as often as they would there.
- * For comparison, the same summaries updated per packet (wsdissect's way).
+ * Then the whole path behind the capture filter, run by DPDK's BPF JIT on an
+ * mbuf header over each frame, as an RX lcore runs it (WS_BENCH_FILTER, by
+ * default "ip or ip6", which every synthetic frame passes). For comparison, the
+ * same summaries updated per packet (wsdissect's way).
  * Flows: 10k and 1M active (synthetic TCP frames, both directions, random
  * order), and the realistic mix capture.
  *
@@ -25,6 +28,7 @@
  * count's packets per second in all and cycles per packet per thread, to see
  * what sharing the memory system costs.
  */
+#include <limits.h>
 #include <pthread.h>
 #include <sched.h>
 #include <pcap/pcap.h>
@@ -33,10 +37,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <x86intrin.h>
 
 #include "bench_tsc.h"
 
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_mbuf.h>
+
+#include <ws_filter.h>
 #include <ws_flow.h>
 #include <ws_names.h>
 #include <ws_parse.h>
@@ -57,6 +67,51 @@ struct frames {
 
 static volatile uint64_t sink;
 static int no_hand; /* WS_BENCH_NO_HAND: no expiry, no report, to see what the reports cost */
+
+static struct ws_filter *filter; /* WS_BENCH_FILTER, default "ip or ip6"; NULL: none */
+
+/* DPDK's BPF, for the capture filter: EAL without hugepages, PCI or files. */
+static void
+filter_init(void)
+{
+	char *eal[] = {"bench_pipeline",
+		       "--no-huge",
+		       "-m",
+		       "64",
+		       "--no-pci",
+		       "--no-telemetry",
+		       "--no-shconf",
+		       "--file-prefix=bench_pipeline",
+		       "--log-level=*:error",
+		       NULL};
+	const char *expr = getenv("WS_BENCH_FILTER") ? getenv("WS_BENCH_FILTER") : "ip or ip6";
+	char err[256];
+
+	if (rte_eal_init(9, eal) < 0) {
+		printf("capture filter: no EAL (%s), left out\n", rte_strerror(rte_errno));
+		return;
+	}
+	filter = ws_filter_compile(expr, 1, true, err, sizeof(err));
+	if (filter == NULL)
+		printf("capture filter '%s': %s, left out\n", expr, err);
+	else
+		printf("capture filter '%s' (DLT_EN10MB), %s\n", expr,
+		       filter->jit ? "JIT" : "interpreter: no JIT here");
+}
+
+/* Leave no runtime directory behind. */
+static void
+filter_fini(void)
+{
+	char dir[PATH_MAX];
+
+	if (filter == NULL)
+		return;
+	ws_filter_free(filter);
+	snprintf(dir, sizeof(dir), "%s", rte_eal_get_runtime_dir());
+	rte_eal_cleanup();
+	rmdir(dir);
+}
 
 static uint64_t
 rnd(uint64_t *s)
@@ -136,7 +191,7 @@ load_pcap(struct frames *f, const char *file)
 	return 0;
 }
 
-enum stage { ST_TOUCH, ST_PARSE, ST_STATS, ST_ALL, ST_PER_PACKET };
+enum stage { ST_TOUCH, ST_PARSE, ST_STATS, ST_ALL, ST_FILTER, ST_PER_PACKET };
 
 /*
  * The hand runs as on an RX lcore (lib/rx): every millisecond, here every
@@ -194,6 +249,7 @@ static uint64_t
 pass(const struct frames *f, enum stage upto, struct ws_stats *st, struct ws_flow_table *ft)
 {
 	unsigned int hand = hand_slots(ft);
+	struct rte_mbuf mb = {.nb_segs = 1}; /* what the filter reads of a NIC's mbuf */
 	struct ws_flow_pkt fp[BURST];
 	struct ws_flow rec[256];
 	unsigned int n_rec, nf;
@@ -211,6 +267,14 @@ pass(const struct frames *f, enum stage upto, struct ws_stats *st, struct ws_flo
 			if (upto == ST_TOUCH) {
 				acc += d[12] + f->len[j];
 				continue;
+			}
+			if (upto == ST_FILTER) {
+				/* as the RX lcore: a frame the filter rejects is not analysed */
+				mb.buf_addr = (void *)(uintptr_t)d;
+				mb.data_len = f->len[j];
+				mb.pkt_len = f->len[j];
+				if (!ws_filter_match(filter, &mb))
+					continue;
 			}
 			ws_parse_pkt(d, f->len[j], &p);
 			acc += p.rc + p.outer.dport;
@@ -264,9 +328,12 @@ measure(const struct frames *f, enum stage upto, struct ws_stats *st, struct ws_
 static void
 run(const char *name, const struct frames *f, uint32_t capacity, int passes)
 {
-	static const char *const stages[] = {
-		"baseline (touch only)", "+ dissect", "+ counters, hosts, series",
-		"+ flows, top-N, unique (whole path)", "dissect, counters, top-N per packet"};
+	static const char *const stages[] = {"baseline (touch only)",
+					     "+ dissect",
+					     "+ counters, hosts, series",
+					     "+ flows, top-N, unique (whole path)",
+					     "whole path behind the filter (JIT)",
+					     "dissect, counters, top-N per packet"};
 	struct ws_stats_sizes sizes = {.top_capacity = 4096, .host_capacity = 1024};
 	struct ws_stats *st = ws_stats_create(&sizes);
 	struct ws_names *nm = ws_names_create(NULL); /* as an RX lcore has: QUIC, reassembly */
@@ -289,7 +356,11 @@ run(const char *name, const struct frames *f, uint32_t capacity, int passes)
 	for (int p = 0; p < all; p++) /* warm: flows created, reports in their steady state */
 		sink += pass(f, ST_ALL, st, ft);
 	for (int s = ST_TOUCH; s <= ST_PER_PACKET; s++) {
-		double c = measure(f, s, st, ft, s == ST_ALL ? all : passes);
+		double c;
+
+		if (s == ST_FILTER && filter == NULL)
+			continue;
+		c = measure(f, s, st, ft, s == ST_ALL || s == ST_FILTER ? all : passes);
 
 		if (s == ST_TOUCH)
 			base = c;
@@ -437,11 +508,13 @@ main(int argc, char **argv)
 		return 0;
 	}
 	printf("TSC %.2f GHz\n", bench_tsc_hz() / 1e9);
+	filter_init();
 	make_flows(&f10k, 10000, 1 << 18);
 	run("10k active flows", &f10k, 1 << 16, 8);
 	make_flows(&f1m, 1000000, 1 << 22);
 	run("1M active flows", &f1m, 1 << 21, 1);
 	if (argc > 1 && load_pcap(&mix, argv[1]) == 0)
 		run(argv[1], &mix, 1 << 16, 20);
+	filter_fini();
 	return 0;
 }
