@@ -200,12 +200,20 @@ enum stage { ST_TOUCH, ST_PARSE, ST_STATS, ST_ALL, ST_FILTER, ST_PER_PACKET };
  */
 #define EXPIRE_EVERY ((uint32_t)(LINE_RATE_PPS / 1000))
 
-static uint32_t since_expire; /* packets since the hand last ran */
+static __thread uint32_t since_expire; /* packets since the hand last ran (per thread) */
 
 static unsigned int
 hand_slots(const struct ws_flow_table *ft)
 {
 	return no_hand ? 0 : ws_flow_table_slots(ft) / 1000 + 64;
+}
+
+static double
+round_up(double x)
+{
+	double n = (double)(uint64_t)x;
+
+	return n < x ? n + 1 : n;
 }
 
 /*
@@ -216,14 +224,6 @@ hand_slots(const struct ws_flow_table *ft)
  * busy, that is as many turns as a flow takes to send WS_FLOW_REPORT_PACKETS
  * packets (at most WS_FLOW_REPORT_TURNS); with a capture, WS_FLOW_REPORT_TURNS.
  */
-static double
-round_up(double x)
-{
-	double n = (double)(uint64_t)x;
-
-	return n < x ? n + 1 : n;
-}
-
 static int
 report_passes(const struct frames *f, const struct ws_flow_table *ft, int passes)
 {
