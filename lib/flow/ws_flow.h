@@ -323,6 +323,20 @@ void ws_flow_update_burst(struct ws_flow_table *t, const struct ws_flow_pkt *pkt
 unsigned int ws_flow_expire(struct ws_flow_table *t, uint64_t now_ns, unsigned int budget,
 			    struct ws_flow *rec, unsigned int max_rec);
 
+/** How often an RX lcore runs ws_flow_expire(), per second. */
+#define WS_FLOW_HAND_RUNS_PER_SECOND 1000
+
+/**
+ * The budget an RX lcore gives each ws_flow_expire() call, run
+ * WS_FLOW_HAND_RUNS_PER_SECOND times a second: a turn about every second,
+ * a little faster, so that even a small table is passed often.
+ */
+static inline unsigned int
+ws_flow_hand_budget(const struct ws_flow_table *t)
+{
+	return ws_flow_table_slots(t) / WS_FLOW_HAND_RUNS_PER_SECOND + 64;
+}
+
 /**
  * End every live flow (END_SHUTDOWN), at most max_rec per call.
  *

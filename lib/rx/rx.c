@@ -399,12 +399,12 @@ static void
 flows_expire(struct ws_rx_lcore *lc)
 {
 	uint64_t now = rte_rdtsc(), t;
-	unsigned int n, budget = ws_flow_table_slots(lc->flows) / 1000 + 64;
+	unsigned int n, budget = ws_flow_hand_budget(lc->flows);
 	struct ws_flow_counters c;
 
 	if (likely(now < lc->next_expire_tsc))
 		return;
-	lc->next_expire_tsc = now + rte_get_tsc_hz() / 1000;
+	lc->next_expire_tsc = now + rte_get_tsc_hz() / WS_FLOW_HAND_RUNS_PER_SECOND;
 	t = lc->ts_offset >= 0 ? lc->flow_ns
 			       : lc->start_ns + (uint64_t)((now - lc->start_tsc) * lc->ns_per_tsc);
 	n = ws_flow_expire(lc->flows, t, budget, lc->rec, RTE_DIM(lc->rec));

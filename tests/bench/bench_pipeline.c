@@ -194,18 +194,18 @@ load_pcap(struct frames *f, const char *file)
 enum stage { ST_TOUCH, ST_PARSE, ST_STATS, ST_ALL, ST_FILTER, ST_PER_PACKET };
 
 /*
- * The hand runs as on an RX lcore (lib/rx): every millisecond, here every
- * millisecond's worth of packets at line rate, over a slice of the table that
- * makes a turn about every second.
+ * The hand runs as on an RX lcore (lib/rx, ws_flow_hand_budget()): every
+ * millisecond, here every millisecond's worth of packets at line rate, over a
+ * slice of the table that makes a turn about every second.
  */
-#define EXPIRE_EVERY ((uint32_t)(LINE_RATE_PPS / 1000))
+#define EXPIRE_EVERY ((uint32_t)(LINE_RATE_PPS / WS_FLOW_HAND_RUNS_PER_SECOND))
 
 static __thread uint32_t since_expire; /* packets since the hand last ran (per thread) */
 
 static unsigned int
 hand_slots(const struct ws_flow_table *ft)
 {
-	return no_hand ? 0 : ws_flow_table_slots(ft) / 1000 + 64;
+	return no_hand ? 0 : ws_flow_hand_budget(ft);
 }
 
 static double
@@ -332,7 +332,7 @@ run(const char *name, const struct frames *f, uint32_t capacity, int passes)
 					     "+ dissect",
 					     "+ counters, hosts, series",
 					     "+ flows, top-N, unique (whole path)",
-					     "whole path behind the filter (JIT)",
+					     "whole path behind the capture filter",
 					     "dissect, counters, top-N per packet"};
 	struct ws_stats_sizes sizes = {.top_capacity = 4096, .host_capacity = 1024};
 	struct ws_stats *st = ws_stats_create(&sizes);
