@@ -32,6 +32,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <pcap/pcap.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,6 +70,7 @@ static volatile uint64_t sink;
 static int no_hand; /* WS_BENCH_NO_HAND: no expiry, no report, to see what the reports cost */
 
 static struct ws_filter *filter; /* WS_BENCH_FILTER, default "ip or ip6"; NULL: none */
+static bool eal_up;
 
 /* DPDK's BPF, for the capture filter: EAL without hugepages, PCI or files. */
 static void
@@ -91,6 +93,7 @@ filter_init(void)
 		printf("capture filter: no EAL (%s), left out\n", rte_strerror(rte_errno));
 		return;
 	}
+	eal_up = true;
 	filter = ws_filter_compile(expr, 1, true, err, sizeof(err));
 	if (filter == NULL)
 		printf("capture filter '%s': %s, left out\n", expr, err);
@@ -105,7 +108,7 @@ filter_fini(void)
 {
 	char dir[PATH_MAX];
 
-	if (filter == NULL)
+	if (!eal_up)
 		return;
 	ws_filter_free(filter);
 	snprintf(dir, sizeof(dir), "%s", rte_eal_get_runtime_dir());
