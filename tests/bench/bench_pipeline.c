@@ -6,7 +6,10 @@
  * and distinct counts, over frames held in memory as a NIC would leave them,
  * beside a loop that only touches them. The flow table's clock hand turns as
  * the RX lcore turns it at 10 GbE line rate of 64-byte frames (the whole
- * table once a second), so live flows report as often as they would there.
+ * table once a second), so live flows report as often as they would there,
+ * and each live flow it passes is offered to the largest-live-flows heap, as
+ * lib/rx does. Reports and hand visits per packet are printed: unlike the
+ * cycles, they do not move with the machine's load.
  * Then the whole path behind the capture filter, run by DPDK's BPF JIT on an
  * mbuf header over each frame, as an RX lcore runs it (WS_BENCH_FILTER, by
  * default "ip or ip6", which every synthetic frame passes). For comparison, the
@@ -17,7 +20,9 @@
  *   bench_pipeline [MIX.pcap]
  *   bench_pipeline --scale 1,2,4,8 [FLOWS]
  *   bench_pipeline --profile FLOWS      (the whole path warmed, then steady(), for
- *                                        callgrind --toggle-collect=steady)
+ *                                        callgrind --toggle-collect=steady; prints
+ *                                        cycles per packet, the quickest pass, and
+ *                                        flow reports and hand visits per packet)
  *
  * WS_BENCH_NO_HAND=1 stops the clock hand (no timeouts, no reports), to see what
  * the reports cost.
@@ -328,6 +333,84 @@ measure(const struct frames *f, enum stage upto, struct ws_stats *st, struct ws_
 	return best;
 }
 
+/*
+ * One RX lcore's state, as lib/rx keeps it: statistics fed by the flow
+ * reports, hostnames (QUIC, reassembly), the flow table, and the largest live
+ * flows its hand passes (lib/rx's flow_visit, WS_RX_LIVE_TOP of them).
+ */
+#define LIVE_TOP 32
+
+struct lcore {
+	struct ws_stats *st;
+	struct ws_names *nm;
+	struct ws_flow_table *ft;
+	struct frames f;
+	unsigned int n_live;
+	struct ws_flow live[LIVE_TOP];
+	uint64_t reports, visits; /* what the flow path's cost goes with */
+	uint64_t pass_min;	  /* cycles of steady()'s quickest pass */
+};
+
+static void
+lcore_report(void *arg, const struct ws_flow *f, const uint32_t packets[2], const uint32_t bytes[2])
+{
+	struct lcore *l = arg;
+
+	l->reports++;
+	ws_stats_flow_report(l->st, f, packets, bytes);
+}
+
+static void
+lcore_visit(void *arg, const struct ws_flow *f)
+{
+	struct lcore *l = arg;
+
+	l->visits++;
+	ws_flow_top_offer(l->live, &l->n_live, LIVE_TOP, f);
+}
+
+static struct lcore *
+lcore_create(uint32_t capacity)
+{
+	struct ws_stats_sizes sizes = {.top_capacity = 4096, .host_capacity = 1024};
+	struct lcore *l = calloc(1, sizeof(*l));
+	struct ws_flow_conf fc = {.capacity = capacity,
+				  .report = lcore_report,
+				  .visit = lcore_visit,
+				  .report_arg = l};
+
+	if (l != NULL) {
+		l->st = ws_stats_create(&sizes);
+		l->nm = ws_names_create(NULL);
+		l->ft = ws_flow_table_create(&fc);
+	}
+	if (!l || !l->st || !l->nm || !l->ft) {
+		fprintf(stderr, "bench_pipeline: out of memory\n");
+		exit(1);
+	}
+	l->st->names = l->nm;
+	return l;
+}
+
+static void
+frames_free(struct frames *f)
+{
+	free(f->data);
+	free(f->len);
+	free(f->ts);
+}
+
+static void
+lcore_free(struct lcore *l)
+{
+	ws_stats_destroy(l->st);
+	ws_names_destroy(l->nm);
+	ws_flow_table_destroy(l->ft);
+	frames_free(&l->f);
+	free(l);
+}
+
+/* Every stage over f (taken over), against the baseline. */
 static void
 run(const char *name, const struct frames *f, uint32_t capacity, int passes)
 {
@@ -337,41 +420,36 @@ run(const char *name, const struct frames *f, uint32_t capacity, int passes)
 					     "+ flows, top-N, unique (whole path)",
 					     "whole path behind the capture filter",
 					     "dissect, counters, top-N per packet"};
-	struct ws_stats_sizes sizes = {.top_capacity = 4096, .host_capacity = 1024};
-	struct ws_stats *st = ws_stats_create(&sizes);
-	struct ws_names *nm = ws_names_create(NULL); /* as an RX lcore has: QUIC, reassembly */
-	struct ws_flow_conf fc = {
-		.capacity = capacity, .report = ws_stats_flow_report, .report_arg = st};
-	struct ws_flow_table *ft = ws_flow_table_create(&fc);
+	struct lcore *l = lcore_create(capacity);
 	double base = 0;
 	int all;
 
-	if (!st || !ft || !nm) {
-		fprintf(stderr, "bench_pipeline: out of memory\n");
-		exit(1);
-	}
-	st->names = nm;
-	all = report_passes(f, ft, passes);
+	l->f = *f;
+	all = report_passes(f, l->ft, passes);
 	printf("\n%s: %u frames x %d passes (whole path: %d, a report of every flow), best of %d, "
 	       "flow capacity %u\n",
 	       name, f->n, passes, all, TRIALS, capacity);
 	printf("%-36s %10s %12s\n", "path", "cyc/pkt", "x baseline");
 	for (int p = 0; p < all; p++) /* warm: flows created, reports in their steady state */
-		sink += pass(f, ST_ALL, st, ft);
+		sink += pass(f, ST_ALL, l->st, l->ft);
 	for (int s = ST_TOUCH; s <= ST_PER_PACKET; s++) {
 		double c;
 
 		if (s == ST_FILTER && filter == NULL)
 			continue;
-		c = measure(f, s, st, ft, s == ST_ALL || s == ST_FILTER ? all : passes);
+		l->reports = l->visits = 0;
+		c = measure(f, s, l->st, l->ft, s == ST_ALL || s == ST_FILTER ? all : passes);
 
 		if (s == ST_TOUCH)
 			base = c;
 		printf("%-36s %10.1f %12.2f\n", stages[s], c, c / base);
+		if (s == ST_ALL) /* counts, not times: they do not depend on the machine */
+			printf("  flow reports per packet %.4f, live flows the hand passes per "
+			       "packet %.4f\n",
+			       (double)l->reports / ((double)f->n * all * TRIALS),
+			       (double)l->visits / ((double)f->n * all * TRIALS));
 	}
-	ws_stats_destroy(st);
-	ws_names_destroy(nm);
-	ws_flow_table_destroy(ft);
+	lcore_free(l);
 }
 
 struct worker {
@@ -382,30 +460,17 @@ struct worker {
 	uint64_t packets, cycles;
 };
 
-/* One RX lcore's state on n_flows synthetic flows, warmed by a pass (--scale, --profile). */
-struct lcore {
-	struct ws_stats *st;
-	struct ws_flow_table *ft;
-	struct frames f;
-};
-
-static void
-lcore_init(struct lcore *l, uint32_t n_flows)
+/* An RX lcore on n_flows synthetic flows, warmed (--scale, --profile). */
+static struct lcore *
+lcore_init(uint32_t n_flows)
 {
-	struct ws_stats_sizes sizes = {.top_capacity = 4096, .host_capacity = 1024};
-	struct ws_flow_conf fc = {.capacity = n_flows * 2 > 1 << 16 ? n_flows * 2 : 1 << 16,
-				  .report = ws_stats_flow_report};
+	struct lcore *l = lcore_create(n_flows * 2 > 1 << 16 ? n_flows * 2 : 1 << 16);
 
-	l->st = ws_stats_create(&sizes);
-	fc.report_arg = l->st;
-	l->ft = ws_flow_table_create(&fc);
-	if (!l->st || !l->ft) {
-		fprintf(stderr, "bench_pipeline: out of memory\n");
-		exit(1);
-	}
 	make_flows(&l->f, n_flows, n_flows > 100000 ? 1 << 22 : 1 << 18);
-	for (int p = report_passes(&l->f, l->ft, 1); p > 0; p--) /* warm */
+	for (int p = report_passes(&l->f, l->ft, 1); p > 0; p--)
 		sink += pass(&l->f, ST_ALL, l->st, l->ft);
+	l->reports = l->visits = 0;
+	return l;
 }
 
 /* The whole path in its steady state (callgrind --toggle-collect=steady). */
@@ -414,38 +479,34 @@ steady(struct lcore *l, int min_passes)
 {
 	int passes = report_passes(&l->f, l->ft, min_passes);
 
-	for (int p = 0; p < passes; p++)
-		sink += pass(&l->f, ST_ALL, l->st, l->ft);
-	return passes;
-}
+	for (int p = 0; p < passes; p++) {
+		uint64_t t0 = __rdtsc(), c;
 
-static void
-lcore_free(struct lcore *l)
-{
-	ws_stats_destroy(l->st);
-	ws_flow_table_destroy(l->ft);
-	free(l->f.data);
-	free(l->f.len);
-	free(l->f.ts);
+		sink += pass(&l->f, ST_ALL, l->st, l->ft);
+		c = __rdtsc() - t0;
+		l->pass_min = p == 0 || c < l->pass_min ? c : l->pass_min;
+	}
+	return passes;
 }
 
 static void *
 worker_main(void *arg)
 {
 	struct worker *w = arg;
-	struct lcore l;
+	struct lcore *l;
 	cpu_set_t set;
 	uint64_t t0;
 
 	CPU_ZERO(&set);
 	CPU_SET(w->cpu, &set);
 	pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
-	lcore_init(&l, w->n_flows);
+	l = lcore_init(w->n_flows);
+	l->reports = l->visits = 0;
 	pthread_barrier_wait(w->ready);
 	t0 = __rdtsc();
-	w->packets = (uint64_t)l.f.n * steady(&l, w->n_flows > 100000 ? 1 : 8);
+	w->packets = (uint64_t)l->f.n * steady(l, w->n_flows > 100000 ? 1 : 8);
 	w->cycles = __rdtsc() - t0;
-	lcore_free(&l);
+	lcore_free(l);
 	return NULL;
 }
 
@@ -496,11 +557,16 @@ main(int argc, char **argv)
 	no_hand = getenv("WS_BENCH_NO_HAND") != NULL;
 	if (argc > 2 && !strcmp(argv[1], "--profile")) {
 		/* warm, then the steady state, for callgrind --toggle-collect=steady */
-		struct lcore l;
+		struct lcore *l = lcore_init((uint32_t)atoi(argv[2]));
+		uint64_t t0 = __rdtsc();
+		int n = steady(l, 1);
 
-		lcore_init(&l, (uint32_t)atoi(argv[2]));
-		printf("%u frames x %d passes\n", l.f.n, steady(&l, 1));
-		lcore_free(&l);
+		printf("%u frames x %d passes: %.1f cycles per packet (TSC), quickest pass %.1f, "
+		       "%.4f flow reports and %.4f hand visits per packet\n",
+		       l->f.n, n, (double)(__rdtsc() - t0) / ((double)l->f.n * n),
+		       (double)l->pass_min / l->f.n, (double)l->reports / ((double)l->f.n * n),
+		       (double)l->visits / ((double)l->f.n * n));
+		lcore_free(l);
 		return 0;
 	}
 	if (argc > 2 && !strcmp(argv[1], "--scale")) {
