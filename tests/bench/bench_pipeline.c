@@ -21,8 +21,8 @@
  *   bench_pipeline --scale 1,2,4,8 [FLOWS]
  *   bench_pipeline --profile FLOWS      (the whole path warmed, then steady(), for
  *                                        callgrind --toggle-collect=steady; prints
- *                                        cycles per packet, the quickest pass, and
- *                                        flow reports and hand visits per packet)
+ *                                        cycles per packet, and flow reports and
+ *                                        hand visits per packet)
  *
  * WS_BENCH_NO_HAND=1 stops the clock hand (no timeouts, no reports), to see what
  * the reports cost.
@@ -348,7 +348,6 @@ struct lcore {
 	unsigned int n_live;
 	struct ws_flow live[LIVE_TOP];
 	uint64_t reports, visits; /* what the flow path's cost goes with */
-	uint64_t pass_min;	  /* cycles of steady()'s quickest pass */
 };
 
 static void
@@ -479,13 +478,8 @@ steady(struct lcore *l, int min_passes)
 {
 	int passes = report_passes(&l->f, l->ft, min_passes);
 
-	for (int p = 0; p < passes; p++) {
-		uint64_t t0 = __rdtsc(), c;
-
+	for (int p = 0; p < passes; p++)
 		sink += pass(&l->f, ST_ALL, l->st, l->ft);
-		c = __rdtsc() - t0;
-		l->pass_min = p == 0 || c < l->pass_min ? c : l->pass_min;
-	}
 	return passes;
 }
 
@@ -561,10 +555,10 @@ main(int argc, char **argv)
 		uint64_t t0 = __rdtsc();
 		int n = steady(l, 1);
 
-		printf("%u frames x %d passes: %.1f cycles per packet (TSC), quickest pass %.1f, "
+		printf("%u frames x %d passes: %.1f cycles per packet (TSC), "
 		       "%.4f flow reports and %.4f hand visits per packet\n",
 		       l->f.n, n, (double)(__rdtsc() - t0) / ((double)l->f.n * n),
-		       (double)l->pass_min / l->f.n, (double)l->reports / ((double)l->f.n * n),
+		       (double)l->reports / ((double)l->f.n * n),
 		       (double)l->visits / ((double)l->f.n * n));
 		lcore_free(l);
 		return 0;
