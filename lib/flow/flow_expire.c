@@ -40,17 +40,6 @@ prefetch_ahead(const struct ws_flow_table *t, uint32_t pos)
 			__builtin_prefetch((const char *)&t->flows[b->idx[s]] + CACHE_LINE);
 }
 
-/* Whether the hand reports live flow f now (WS_FLOW_REPORT_PACKETS). */
-static inline bool
-report_due(struct ws_flow *f)
-{
-	if ((uint64_t)f->priv_new_packets[0] + f->priv_new_packets[1] < WS_FLOW_REPORT_PACKETS &&
-	    ++f->priv_quiet < WS_FLOW_REPORT_TURNS)
-		return false;
-	f->priv_quiet = 0;
-	return true;
-}
-
 /* Active timeout: the counts go to a record and the flow goes on from zero. */
 static void
 flow_cut(struct ws_flow_table *t, struct ws_flow *f, struct ws_flow *rec)
@@ -84,7 +73,10 @@ ws_flow_expire(struct ws_flow_table *t, uint64_t now_ns, unsigned int budget, st
 		f = &t->flows[b->idx[pos % BUCKET_SLOTS]];
 		why = due_reason(t, f, now_ns);
 		if (why == 0) {
-			if (report_due(f))
+			/* a flow that reports from the packet path needs no report here */
+			if (f->priv_path)
+				f->priv_path = 0;
+			else
 				flow_report(t, f, false);
 			if (t->visit != NULL)
 				t->visit(t->report_arg, f);

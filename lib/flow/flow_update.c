@@ -431,6 +431,15 @@ flow_account(struct ws_flow_table *t, const struct ws_flow_pkt *p, const struct 
 		if (f->host[0] != '\0')
 			f->host_state = WS_FLOW_HOST_GUESS;
 	}
+	/* a heavy flow reports now, its lines in cache, at most once a second */
+	if (__builtin_expect((uint64_t)f->priv_new_packets[0] + f->priv_new_packets[1] >=
+				     WS_FLOW_REPORT_PACKETS,
+			     0) &&
+	    f->priv_report_s != (uint16_t)((p->ts_ns >> 30) + 1)) {
+		f->priv_report_s = (uint16_t)((p->ts_ns >> 30) + 1);
+		f->priv_path = 1;
+		flow_report(t, f, false);
+	}
 }
 
 /*

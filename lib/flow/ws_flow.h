@@ -89,15 +89,20 @@ enum ws_flow_host_state {
 #define WS_FLOW_GUESS_PACKETS 16
 
 /**
- * A live flow reports when ws_flow_expire()'s hand passes it with at least
- * WS_FLOW_REPORT_PACKETS packets unreported, else every WS_FLOW_REPORT_TURNS-th
- * time the hand passes it. Heavy flows, the ones that rank in top lists, stay
- * as fresh as the hand's turn; the long tail lags a few turns, and reports
- * cost at most packets / WS_FLOW_REPORT_PACKETS + flows / WS_FLOW_REPORT_TURNS
- * per turn instead of one per live flow.
+ * When a live flow reports (see ws_flow_report_fn):
+ * - from ws_flow_update_burst(), while its lines are in cache, when it has at
+ *   least WS_FLOW_REPORT_PACKETS packets unreported and has not reported in
+ *   the current 2^30 ns (about a second) of the packets' clock;
+ * - when ws_flow_expire()'s hand passes it with packets unreported, unless it
+ *   has reported from ws_flow_update_burst() since the hand last passed it.
+ * So a heavy flow, the kind that ranks in top lists, reports about every
+ * second or every WS_FLOW_REPORT_PACKETS packets, whichever is later, and
+ * costs the hand nothing; the long tail reports about once a turn of the
+ * hand, within two. Each report costs a few thousand cycles and each flow the
+ * hand visits a cache miss or two, so the hand can turn slowly
+ * (WS_FLOW_HAND_TURN_SECONDS).
  */
-#define WS_FLOW_REPORT_PACKETS 32
-#define WS_FLOW_REPORT_TURNS 4
+#define WS_FLOW_REPORT_PACKETS 64
 
 /** TCP connection state as seen by a passive observer. Other protocols: NEW, ESTABLISHED. */
 enum ws_flow_state {
@@ -133,10 +138,10 @@ struct ws_flow {
 	uint8_t host_source;	      /**< as given with host (ws_flow_pkt or the name callback) */
 	uint32_t priv_new_packets[2]; /* counted since the last report */
 	uint32_t priv_new_bytes[2];
-	uint8_t host_state; /**< WS_FLOW_HOST_*: whether host is set and reported (2nd line) */
-	uint8_t priv_quiet; /* turns of the hand since the last report */
-	uint8_t priv_pad2[2];
-	uint64_t priv_ns; /* SYN time in the handshake, close time once CLOSED */
+	uint8_t host_state;	/**< WS_FLOW_HOST_*: whether host is set and reported (2nd line) */
+	uint8_t priv_path;	/* reported from the packet path since the hand's last pass */
+	uint16_t priv_report_s; /* 1 + the 2^30 ns unit of its last packet-path report */
+	uint64_t priv_ns;	/* SYN time in the handshake, close time once CLOSED */
 	/* end of private */
 	char host[WS_FLOW_HOST_MAX]; /**< first hostname seen (DNS, SNI, Host), truncated to 63
 					bytes, NUL-terminated; "" none */
@@ -144,9 +149,9 @@ struct ws_flow {
 
 /**
  * Called with the traffic of a flow counted since its last report: for a
- * live flow under ws_flow_expire()'s hand (see WS_FLOW_REPORT_PACKETS), for
- * every flow that ends
- * (before its record is written), and when a count would overflow. Each
+ * live flow from ws_flow_update_burst() (see WS_FLOW_REPORT_PACKETS) or
+ * under ws_flow_expire()'s hand, for every flow that ends (before its record
+ * is written), and when a count would overflow. Each
  * packet given to ws_flow_update_burst() is reported exactly once (unless
  * ws_flow_report_discard() drops it), on the table's own thread, so that
  * aggregates over flows (top talkers, distinct counts) cost per flow rather
@@ -325,16 +330,26 @@ unsigned int ws_flow_expire(struct ws_flow_table *t, uint64_t now_ns, unsigned i
 
 /** How often an RX lcore runs ws_flow_expire(), per second. */
 #define WS_FLOW_HAND_RUNS_PER_SECOND 1000
+/**
+ * Seconds an RX lcore's hand takes to pass every flow, a little less for a
+ * small table. Each flow it passes is a cache miss or two: with 1M flows, a
+ * turn a second cost 30-70 cycles per packet at 10 GbE line rate on the
+ * development VM. Timeouts fire up to a turn late, and light flows report
+ * about once a turn (see WS_FLOW_REPORT_PACKETS).
+ */
+#define WS_FLOW_HAND_TURN_SECONDS 4
 
 /**
  * The budget an RX lcore gives each ws_flow_expire() call, run
- * WS_FLOW_HAND_RUNS_PER_SECOND times a second: a turn about every second,
- * a little faster, so that even a small table is passed often.
+ * WS_FLOW_HAND_RUNS_PER_SECOND times a second: a turn about every
+ * WS_FLOW_HAND_TURN_SECONDS, a little faster, so that even a small table is
+ * passed often.
  */
 static inline unsigned int
 ws_flow_hand_budget(const struct ws_flow_table *t)
 {
-	return ws_flow_table_slots(t) / WS_FLOW_HAND_RUNS_PER_SECOND + 64;
+	return ws_flow_table_slots(t) / (WS_FLOW_HAND_RUNS_PER_SECOND * WS_FLOW_HAND_TURN_SECONDS) +
+	       64;
 }
 
 /**

@@ -68,7 +68,7 @@ struct frames {
 	uint32_t *len;
 	uint64_t *ts;
 	uint32_t n, slot;
-	uint32_t n_flows; /* synthetic flows, each as busy as the others; 0: a capture */
+	uint64_t span; /* ns of packet time a pass covers: the clock goes on from pass to pass */
 };
 
 static volatile uint64_t sink;
@@ -138,7 +138,6 @@ make_flows(struct frames *f, uint32_t n_flows, uint32_t n_pkts)
 	uint32_t i;
 
 	f->slot = SLOT;
-	f->n_flows = n_flows;
 	f->n = n_pkts;
 	f->data = aligned_alloc(64, (size_t)n_pkts * SLOT);
 	f->len = malloc(n_pkts * sizeof(*f->len));
@@ -168,8 +167,9 @@ make_flows(struct frames *f, uint32_t n_flows, uint32_t n_pkts)
 		d[46] = 0x50;
 		d[47] = 0x10;
 		f->len[i] = 60;
-		f->ts[i] = 1767225600000000000ull + (uint64_t)i * 100;
+		f->ts[i] = 1767225600000000000ull + (uint64_t)(i * (1e9 / LINE_RATE_PPS));
 	}
+	f->span = (uint64_t)(n_pkts * (1e9 / LINE_RATE_PPS));
 }
 
 static int
@@ -184,7 +184,6 @@ load_pcap(struct frames *f, const char *file)
 	if (!pc)
 		return -1;
 	f->slot = 2048;
-	f->n_flows = 0;
 	f->data = aligned_alloc(64, (size_t)cap * f->slot);
 	f->len = malloc(cap * sizeof(*f->len));
 	f->ts = malloc(cap * sizeof(*f->ts));
@@ -196,6 +195,10 @@ load_pcap(struct frames *f, const char *file)
 		f->n++;
 	}
 	pcap_close(pc);
+	/* a loop of the capture, then its mean gap */
+	f->span = f->n > 1 && f->ts[f->n - 1] > f->ts[0]
+			  ? (f->ts[f->n - 1] - f->ts[0]) / (f->n - 1) * f->n
+			  : 1000;
 	return 0;
 }
 
@@ -209,6 +212,7 @@ enum stage { ST_TOUCH, ST_PARSE, ST_STATS, ST_ALL, ST_FILTER, ST_PER_PACKET };
 #define EXPIRE_EVERY ((uint32_t)(LINE_RATE_PPS / WS_FLOW_HAND_RUNS_PER_SECOND))
 
 static __thread uint32_t since_expire; /* packets since the hand last ran (per thread) */
+static __thread uint64_t clock_off;    /* added to the frames' times: each pass comes later */
 
 static unsigned int
 hand_slots(const struct ws_flow_table *ft)
@@ -225,30 +229,20 @@ round_up(double x)
 }
 
 /*
- * Passes that hold one report of every live flow, in steady state: a flow
- * reports on the pass of the hand that finds WS_FLOW_REPORT_PACKETS packets
- * unreported, or on its WS_FLOW_REPORT_TURNS-th. A shorter window would hold
- * none of a light flow's reports, or all of them. With synthetic flows, all as
- * busy, that is as many turns as a flow takes to send WS_FLOW_REPORT_PACKETS
- * packets (at most WS_FLOW_REPORT_TURNS); with a capture, WS_FLOW_REPORT_TURNS.
+ * Passes that hold one report of every live flow, in steady state: two turns
+ * of the hand. A heavy flow reports from the packet path on its own; the hand
+ * reports the others, within two turns (it leaves a flow that reported on its
+ * own since its last pass). A shorter window would hold only some of them.
  */
 static int
 report_passes(const struct frames *f, const struct ws_flow_table *ft, int passes)
 {
 	double slots_per_pass = (double)hand_slots(ft) * f->n / EXPIRE_EVERY;
-	double passes_per_turn, turns = WS_FLOW_REPORT_TURNS;
 	int n;
 
 	if (slots_per_pass <= 0)
 		return passes;
-	passes_per_turn = ws_flow_table_slots(ft) / slots_per_pass;
-	if (f->n_flows != 0) {
-		double per_flow = f->n * passes_per_turn / f->n_flows; /* packets a turn */
-
-		if (round_up(WS_FLOW_REPORT_PACKETS / per_flow) < turns)
-			turns = round_up(WS_FLOW_REPORT_PACKETS / per_flow);
-	}
-	n = (int)round_up(turns * passes_per_turn);
+	n = (int)round_up(2 * ws_flow_table_slots(ft) / slots_per_pass);
 	return n > passes ? n : passes;
 }
 
@@ -261,10 +255,11 @@ pass(const struct frames *f, enum stage upto, struct ws_stats *st, struct ws_flo
 	struct ws_flow_pkt fp[BURST];
 	struct ws_flow rec[256];
 	unsigned int n_rec, nf;
-	uint64_t acc = 0;
+	uint64_t acc = 0, off = clock_off;
 	struct ws_pkt p;
 
 	st->tops_from_flows = upto != ST_PER_PACKET;
+	clock_off += f->span;
 
 	for (uint32_t i = 0; i < f->n; i += BURST) {
 		nf = 0;
@@ -288,9 +283,9 @@ pass(const struct frames *f, enum stage upto, struct ws_stats *st, struct ws_flo
 			acc += p.rc + p.outer.dport;
 			if (upto == ST_PARSE)
 				continue;
-			st->now_ns = f->ts[j];
+			st->now_ns = f->ts[j] + off;
 			ws_stats_account(st, d, f->len[j], f->len[j], &p);
-			ws_series_add(&st->series, f->ts[j], f->len[j]);
+			ws_series_add(&st->series, f->ts[j] + off, f->len[j]);
 			if (upto == ST_STATS || upto == ST_PER_PACKET || p.outer.version == 0)
 				continue;
 			ws_flow_pkt_init(&fp[nf], p.outer.version, p.outer.proto, 0,
@@ -298,7 +293,7 @@ pass(const struct frames *f, enum stage upto, struct ws_stats *st, struct ws_flo
 					 d + p.outer.l3_off + (p.outer.version == 4 ? 16 : 24),
 					 p.outer.sport, p.outer.dport);
 			fp[nf].len = f->len[j];
-			fp[nf].ts_ns = f->ts[j];
+			fp[nf].ts_ns = f->ts[j] + off;
 			fp[nf].tcp_flags = p.outer.tcp_flags;
 			nf++;
 		}

@@ -16,8 +16,8 @@ from test_flows import norm, tshark_conversations
 from wslib import Daemon, Results, pcap_count
 
 
-def live_flows(d, timeout=5.0):
-    """`flows` once the RX lcores have published a turn of their expiry hand."""
+def live_flows(d, timeout=15.0):
+    """`flows` once the RX lcores have published a turn of their expiry hand (about 4 s)."""
     deadline = time.time() + timeout
     while True:
         r = d.call({"cmd": "flows", "n": 100})["result"]

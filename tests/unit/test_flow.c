@@ -552,13 +552,16 @@ test_idle_on_arrival(void **state)
 	ws_flow_table_destroy(t);
 }
 
-/* Turn the hand until every live flow has reported (WS_FLOW_REPORT_TURNS turns). */
+/*
+ * Turn the hand twice: every live flow reports what it has unreported (a flow
+ * that reported from the packet path is left on the first pass).
+ */
 static void
 report_all(struct ws_flow_table *t, uint64_t now)
 {
 	struct ws_flow rec[8];
 
-	for (unsigned int i = 0; i < WS_FLOW_REPORT_TURNS; i++)
+	for (int i = 0; i < 2; i++)
 		assert_int_equal(ws_flow_expire(t, now, ws_flow_table_slots(t), rec, 8), 0);
 }
 
@@ -1085,8 +1088,7 @@ test_reports_exact(void **state)
 	}
 	/* under the hand, live flows report without ending */
 	live_reports = a.calls;
-	for (int i = 0; i < WS_FLOW_REPORT_TURNS; i++)
-		ws_flow_expire(t, ts, ws_flow_table_slots(t), rec, RTE_DIM_(rec));
+	ws_flow_expire(t, ts, ws_flow_table_slots(t), rec, RTE_DIM_(rec));
 	assert_true(a.calls > live_reports);
 	while (ws_flow_flush(t, rec, RTE_DIM_(rec)) != 0)
 		;
@@ -1097,8 +1099,9 @@ test_reports_exact(void **state)
 }
 
 /*
- * Under the hand, a live flow with WS_FLOW_REPORT_PACKETS unreported packets
- * reports at once; one with fewer waits WS_FLOW_REPORT_TURNS turns.
+ * A live flow reports from the packet path with WS_FLOW_REPORT_PACKETS
+ * unreported, at most once per 2^30 ns of packet time; the hand reports what
+ * is left unless the flow has reported from the packet path since its last pass.
  */
 static void
 test_report_cadence(void **state)
@@ -1106,37 +1109,48 @@ test_report_cadence(void **state)
 	struct report_arg a = {0};
 	struct ws_flow_conf c = {.capacity = 64, .seed = 4, .report = report_cb, .report_arg = &a};
 	struct ws_flow_table *t = ws_flow_table_create(&c);
+	uint32_t i, all = ws_flow_table_slots(t);
 	struct ws_flow rec[8];
 	struct ws_flow_pkt p;
-	uint32_t i, turn;
 
 	(void)state;
 	assert_non_null(t);
 	p = tcp(1, 1000, 2, 80, 0x10, 100, SEC);
 	feed1(t, &p, NULL);
-	for (turn = 1; turn < WS_FLOW_REPORT_TURNS; turn++) {
-		assert_int_equal(ws_flow_expire(t, SEC, ws_flow_table_slots(t), rec, 8), 0);
-		assert_int_equal(a.calls, 0);
-	}
-	assert_int_equal(ws_flow_expire(t, SEC, ws_flow_table_slots(t), rec, 8), 0);
+	assert_int_equal(a.calls, 0);
+	assert_int_equal(ws_flow_expire(t, SEC, all, rec, 8), 0);
 	assert_int_equal(a.calls, 1);
 	assert_int_equal(a.packets, 1);
-	/* one short of the threshold waits; at it, the next turn reports */
+	/* nothing new: the next turn does not report */
+	assert_int_equal(ws_flow_expire(t, SEC, all, rec, 8), 0);
+	assert_int_equal(a.calls, 1);
+	/* one short of the threshold waits for the hand; the threshold reports at once */
 	for (i = 0; i < WS_FLOW_REPORT_PACKETS - 1; i++)
 		feed1(t, &p, NULL);
-	ws_flow_expire(t, SEC, ws_flow_table_slots(t), rec, 8);
 	assert_int_equal(a.calls, 1);
 	feed1(t, &p, NULL);
-	ws_flow_expire(t, SEC, ws_flow_table_slots(t), rec, 8);
 	assert_int_equal(a.calls, 2);
 	assert_int_equal(a.packets, 1 + WS_FLOW_REPORT_PACKETS);
-	/* the quiet count starts over after a report */
+	/* the hand leaves a flow that reported on its own since its last pass */
 	feed1(t, &p, NULL);
-	for (turn = 1; turn < WS_FLOW_REPORT_TURNS; turn++)
-		ws_flow_expire(t, SEC, ws_flow_table_slots(t), rec, 8);
+	ws_flow_expire(t, SEC, all, rec, 8);
 	assert_int_equal(a.calls, 2);
-	ws_flow_expire(t, SEC, ws_flow_table_slots(t), rec, 8);
+	ws_flow_expire(t, SEC, all, rec, 8);
 	assert_int_equal(a.calls, 3);
+	assert_int_equal(a.packets, 2 + WS_FLOW_REPORT_PACKETS);
+	/* once per 2^30 ns from the packet path: then the hand, or a later second */
+	for (i = 0; i < 2 * WS_FLOW_REPORT_PACKETS; i++)
+		feed1(t, &p, NULL);
+	assert_int_equal(a.calls, 3);
+	p.ts_ns = SEC + (1ull << 30);
+	feed1(t, &p, NULL);
+	assert_int_equal(a.calls, 4);
+	assert_int_equal(a.packets, 3 + 3 * WS_FLOW_REPORT_PACKETS);
+	feed1(t, &p, NULL);
+	ws_flow_expire(t, p.ts_ns, all, rec, 8);
+	ws_flow_expire(t, p.ts_ns, all, rec, 8);
+	assert_int_equal(a.calls, 5);
+	assert_int_equal(a.packets, 4 + 3 * WS_FLOW_REPORT_PACKETS);
 	ws_flow_table_destroy(t);
 }
 
