@@ -66,9 +66,7 @@
 struct frames {
 	uint8_t *data;
 	uint32_t *len;
-	uint64_t *ts;
 	uint32_t n, slot;
-	uint64_t span; /* ns of packet time a pass covers: the clock goes on from pass to pass */
 };
 
 static volatile uint64_t sink;
@@ -141,7 +139,6 @@ make_flows(struct frames *f, uint32_t n_flows, uint32_t n_pkts)
 	f->n = n_pkts;
 	f->data = aligned_alloc(64, (size_t)n_pkts * SLOT);
 	f->len = malloc(n_pkts * sizeof(*f->len));
-	f->ts = malloc(n_pkts * sizeof(*f->ts));
 	for (i = 0; i < n_pkts; i++) {
 		uint8_t *d = f->data + (size_t)i * SLOT;
 		uint32_t flow = (uint32_t)(rnd(&seed) % n_flows), a = 0x0a000000 | flow,
@@ -167,9 +164,7 @@ make_flows(struct frames *f, uint32_t n_flows, uint32_t n_pkts)
 		d[46] = 0x50;
 		d[47] = 0x10;
 		f->len[i] = 60;
-		f->ts[i] = 1767225600000000000ull + (uint64_t)(i * (1e9 / LINE_RATE_PPS));
 	}
-	f->span = (uint64_t)(n_pkts * (1e9 / LINE_RATE_PPS));
 }
 
 static int
@@ -186,19 +181,13 @@ load_pcap(struct frames *f, const char *file)
 	f->slot = 2048;
 	f->data = aligned_alloc(64, (size_t)cap * f->slot);
 	f->len = malloc(cap * sizeof(*f->len));
-	f->ts = malloc(cap * sizeof(*f->ts));
 	f->n = 0;
 	while (f->n < cap && pcap_next_ex(pc, &h, &d) == 1) {
 		f->len[f->n] = h->caplen < f->slot ? h->caplen : f->slot;
 		memcpy(f->data + (size_t)f->n * f->slot, d, f->len[f->n]);
-		f->ts[f->n] = (uint64_t)h->ts.tv_sec * 1000000000u + h->ts.tv_usec * 1000u;
 		f->n++;
 	}
 	pcap_close(pc);
-	/* a loop of the capture, then its mean gap */
-	f->span = f->n > 1 && f->ts[f->n - 1] > f->ts[0]
-			  ? (f->ts[f->n - 1] - f->ts[0]) / (f->n - 1) * f->n
-			  : 1000;
 	return 0;
 }
 
@@ -212,7 +201,19 @@ enum stage { ST_TOUCH, ST_PARSE, ST_STATS, ST_ALL, ST_FILTER, ST_PER_PACKET };
 #define EXPIRE_EVERY ((uint32_t)(LINE_RATE_PPS / WS_FLOW_HAND_RUNS_PER_SECOND))
 
 static __thread uint32_t since_expire; /* packets since the hand last ran (per thread) */
-static __thread uint64_t clock_off;    /* added to the frames' times: each pass comes later */
+static __thread uint64_t sent;	       /* frames since the start, which sets their time */
+
+/*
+ * Packet time of the n-th frame: line rate (67.2 ns a frame) from pass to
+ * pass, whatever the input's own timestamps, as a NIC at line rate would
+ * bring them. So flows live on across passes, and the packet path's
+ * once-a-second reports see seconds go by.
+ */
+static inline uint64_t
+frame_time(uint64_t n)
+{
+	return 1767225600000000000ull + n * 67 + n / 5;
+}
 
 static unsigned int
 hand_slots(const struct ws_flow_table *ft)
@@ -255,11 +256,10 @@ pass(const struct frames *f, enum stage upto, struct ws_stats *st, struct ws_flo
 	struct ws_flow_pkt fp[BURST];
 	struct ws_flow rec[256];
 	unsigned int n_rec, nf;
-	uint64_t acc = 0, off = clock_off;
+	uint64_t acc = 0, ts = 0;
 	struct ws_pkt p;
 
 	st->tops_from_flows = upto != ST_PER_PACKET;
-	clock_off += f->span;
 
 	for (uint32_t i = 0; i < f->n; i += BURST) {
 		nf = 0;
@@ -271,6 +271,7 @@ pass(const struct frames *f, enum stage upto, struct ws_stats *st, struct ws_flo
 				acc += d[12] + f->len[j];
 				continue;
 			}
+			ts = frame_time(sent++);
 			if (upto == ST_FILTER) {
 				/* as the RX lcore: a frame the filter rejects is not analysed */
 				mb.buf_addr = (void *)(uintptr_t)d;
@@ -283,9 +284,9 @@ pass(const struct frames *f, enum stage upto, struct ws_stats *st, struct ws_flo
 			acc += p.rc + p.outer.dport;
 			if (upto == ST_PARSE)
 				continue;
-			st->now_ns = f->ts[j] + off;
+			st->now_ns = ts;
 			ws_stats_account(st, d, f->len[j], f->len[j], &p);
-			ws_series_add(&st->series, f->ts[j] + off, f->len[j]);
+			ws_series_add(&st->series, ts, f->len[j]);
 			if (upto == ST_STATS || upto == ST_PER_PACKET || p.outer.version == 0)
 				continue;
 			ws_flow_pkt_init(&fp[nf], p.outer.version, p.outer.proto, 0,
@@ -293,7 +294,7 @@ pass(const struct frames *f, enum stage upto, struct ws_stats *st, struct ws_flo
 					 d + p.outer.l3_off + (p.outer.version == 4 ? 16 : 24),
 					 p.outer.sport, p.outer.dport);
 			fp[nf].len = f->len[j];
-			fp[nf].ts_ns = f->ts[j] + off;
+			fp[nf].ts_ns = ts;
 			fp[nf].tcp_flags = p.outer.tcp_flags;
 			nf++;
 		}
@@ -391,7 +392,6 @@ frames_free(struct frames *f)
 {
 	free(f->data);
 	free(f->len);
-	free(f->ts);
 }
 
 static void
