@@ -5,8 +5,8 @@
 #   scripts/devbundle.sh [BASELINE] && scp -r devbundle host: && ssh host sh devbundle/run.sh
 # BASELINE: another build's bench_pipeline (e.g. of an older commit), run in turn
 # with this one, twice each, so that both are measured on the same machine. Build
-# it from a commit whose bench_pipeline times the same steady state (badbd34 or
-# later), or the two time different things.
+# it from a commit whose bench_pipeline times the same work (85ae44d or later: the
+# steady state, with the hand's live-flows visit), or the two time different things.
 set -eu
 cd "$(dirname "$0")/.."
 ninja -C build tests/bench/bench_pipeline tests/mix.pcap >/dev/null
