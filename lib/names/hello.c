@@ -252,9 +252,10 @@ give_up:
 	return rc == -ENODATA ? -ENOENT : rc;
 }
 
-int
-hello_segment(struct hello_pool *hp, const uint8_t *d, const struct ws_pkt *p, int rc,
-	      uint64_t ts_ns, struct ws_host *h, struct ws_names_counters *cnt)
+/* A segment while a hello is pending, or the first of a long one. */
+static __attribute__((noinline)) int
+segment_add(struct hello_pool *hp, const uint8_t *d, const struct ws_pkt *p, int rc, uint64_t ts_ns,
+	    struct ws_host *h, struct ws_names_counters *cnt)
 {
 	const struct ws_ip *ip = &p->inner;
 	const uint8_t *pl = d + ip->payload_off;
@@ -262,8 +263,6 @@ hello_segment(struct hello_pool *hp, const uint8_t *d, const struct ws_pkt *p, i
 	struct hello_key k;
 	int r;
 
-	if (hp->used == 0 && rc != -ENODATA)
-		return rc;
 	if (hp->used && ts_ns >= hp->next_sweep_ns)
 		sweep(hp, ts_ns, cnt);
 	seq = be32(d + ip->l4_off + 4);
@@ -281,4 +280,14 @@ hello_segment(struct hello_pool *hp, const uint8_t *d, const struct ws_pkt *p, i
 	if (rc == -ENODATA && n >= 6 && pl[0] == 0x16 && pl[1] == 0x03 && pl[5] == 1)
 		return hello_start(hp, &k, seq, pl, n, ts_ns, cnt);
 	return rc;
+}
+
+int
+hello_segment(struct hello_pool *hp, const uint8_t *d, const struct ws_pkt *p, int rc,
+	      uint64_t ts_ns, struct ws_host *h, struct ws_names_counters *cnt)
+{
+	/* the common case, kept apart so that it costs a compare and no stack frame */
+	if (hp->used == 0 && rc != -ENODATA)
+		return rc;
+	return segment_add(hp, d, p, rc, ts_ns, h, cnt);
 }
