@@ -391,6 +391,13 @@ flow_stale(const struct ws_flow_table *t, const struct ws_flow *f, const struct 
 		p->ts_ns - f->priv_ns > t->linger_ns);
 }
 
+/* ws_flow.priv_report_s of a report at ts: 1 + its 2^30 ns unit, so that 0 is "never". */
+static inline uint16_t
+report_second(uint64_t ts)
+{
+	return (uint16_t)((ts >> 30) + 1);
+}
+
 static inline void
 flow_account(struct ws_flow_table *t, const struct ws_flow_pkt *p, const struct key_ref *r,
 	     struct ws_flow *rec, unsigned int *n_rec)
@@ -435,8 +442,8 @@ flow_account(struct ws_flow_table *t, const struct ws_flow_pkt *p, const struct 
 	if (__builtin_expect((uint64_t)f->priv_new_packets[0] + f->priv_new_packets[1] >=
 				     WS_FLOW_REPORT_PACKETS,
 			     0) &&
-	    f->priv_report_s != (uint16_t)((p->ts_ns >> 30) + 1)) {
-		f->priv_report_s = (uint16_t)((p->ts_ns >> 30) + 1);
+	    f->priv_report_s != report_second(p->ts_ns)) {
+		f->priv_report_s = report_second(p->ts_ns);
 		f->priv_path = 1;
 		flow_report(t, f, false);
 	}

@@ -392,8 +392,8 @@ rx_maybe_publish(struct ws_rx_lcore *lc)
 
 /*
  * Flow timeouts, about every millisecond: a slice of the table each time,
- * the whole of it about every WS_FLOW_HAND_TURN_SECONDS. Time is the latest packet's offline,
- * the TSC's live (idle links still time out).
+ * the whole of it about every WS_FLOW_HAND_TURN_SECONDS. Time is the latest
+ * packet's offline, the TSC's live (idle links still time out).
  */
 static void
 flows_expire(struct ws_rx_lcore *lc)

@@ -6,9 +6,9 @@
  * and distinct counts, over frames held in memory as a NIC would leave them,
  * beside a loop that only touches them. The flow table's clock hand turns as
  * the RX lcore turns it at 10 GbE line rate of 64-byte frames (the whole
- * table once a second), so live flows report as often as they would there,
- * and each live flow it passes is offered to the largest-live-flows heap, as
- * lib/rx does. Reports and hand visits per packet are printed: unlike the
+ * table about every WS_FLOW_HAND_TURN_SECONDS), so live flows report as often
+ * as they would there, and each live flow it passes is offered to the
+ * largest-live-flows heap, as lib/rx does. Reports and hand visits per packet are printed: unlike the
  * cycles, they do not move with the machine's load.
  * Then the whole path behind the capture filter, run by DPDK's BPF JIT on an
  * mbuf header over each frame, as an RX lcore runs it (WS_BENCH_FILTER, by
@@ -196,7 +196,7 @@ enum stage { ST_TOUCH, ST_PARSE, ST_STATS, ST_ALL, ST_FILTER, ST_PER_PACKET };
 /*
  * The hand runs as on an RX lcore (lib/rx, ws_flow_hand_budget()): every
  * millisecond, here every millisecond's worth of packets at line rate, over a
- * slice of the table that makes a turn about every second.
+ * slice of the table that makes a turn about every WS_FLOW_HAND_TURN_SECONDS.
  */
 #define EXPIRE_EVERY ((uint32_t)(LINE_RATE_PPS / WS_FLOW_HAND_RUNS_PER_SECOND))
 
@@ -490,7 +490,6 @@ worker_main(void *arg)
 	CPU_SET(w->cpu, &set);
 	pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
 	l = lcore_init(w->n_flows);
-	l->reports = l->visits = 0;
 	pthread_barrier_wait(w->ready);
 	t0 = __rdtsc();
 	w->packets = (uint64_t)l->f.n * steady(l, w->n_flows > 100000 ? 1 : 8);
