@@ -86,17 +86,28 @@ flow_key_buckets(const struct ws_flow_table *t, const struct ws_flow_key *k, uin
 	b[1] = r.b[1];
 }
 
-/* Word 0 holds the version: equal there, two IPv4 keys differ only in words 1 and 3. */
+/* 8-byte word i of a key. */
+static inline uint64_t
+key_word(const struct ws_flow_key *k, unsigned int i)
+{
+	uint64_t w;
+
+	memcpy(&w, (const uint8_t *)k + 8 * i, sizeof(w));
+	return w;
+}
+
+/*
+ * Word 0 holds the version: equal there, two IPv4 keys differ only in words
+ * 1 and 3, so only those are loaded.
+ */
 static inline int
 key_eq(const struct ws_flow_key *x, const struct ws_flow_key *y)
 {
-	uint64_t a[5], b[5], d;
+	uint64_t d = (key_word(x, 0) ^ key_word(y, 0)) | (key_word(x, 1) ^ key_word(y, 1)) |
+		     (key_word(x, 3) ^ key_word(y, 3));
 
-	memcpy(a, x, sizeof(a));
-	memcpy(b, y, sizeof(b));
-	d = (a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[3] ^ b[3]);
-	if (x->version != 4)
-		d |= (a[2] ^ b[2]) | (a[4] ^ b[4]);
+	if (d == 0 && x->version != 4)
+		d = (key_word(x, 2) ^ key_word(y, 2)) | (key_word(x, 4) ^ key_word(y, 4));
 	return d == 0;
 }
 
@@ -346,7 +357,7 @@ flow_count(const struct ws_flow_table *t, struct ws_flow *f, const struct ws_flo
 		memset(f->priv_new_bytes, 0, sizeof(f->priv_new_bytes));
 		f->priv_gen = t->report_gen;
 	}
-	if (__builtin_expect(f->priv_new_bytes[d] > UINT32_MAX - p->len ||
+	if (__builtin_expect((uint64_t)f->priv_new_bytes[d] + p->len > UINT32_MAX ||
 				     f->priv_new_packets[d] == UINT32_MAX,
 			     0))
 		flow_report(t, f, false);

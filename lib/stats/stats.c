@@ -277,22 +277,29 @@ count_flow_traffic(struct ws_stats *s, const struct ws_flow *f, const uint32_t p
 	uint16_t alen = k->version == 4 ? 4 : 16, klen = 1 + alen;
 	bool ports = (k->proto == 6 || k->proto == 17) && (k->port[0] | k->port[1]) != 0;
 	uint8_t key[WS_KEY_PAIR_LEN], conv[1 + 2 * (16 + 2)];
+	uint64_t ah[2]; /* each side's address key hashed once: a source one way, a destination
+			   the other */
 	unsigned int d;
 	int lo;
 
+	key[0] = k->version;
+	for (d = 0; d < 2; d++) {
+		memcpy(key + 1, k->addr[d], alen);
+		ah[d] = ws_hll_hash(key, klen);
+	}
 	for (d = 0; d < 2; d++) {
 		if (packets[d] == 0)
 			continue;
 		/* side d sent: its address is a source, the other side's a destination */
-		key[0] = k->version;
+		key[0] = k->version; /* the port key below overwrites it */
 		memcpy(key + 1, k->addr[d], alen);
 		if (ws_topk_update(s->top[WS_TOP_SRC], key, klen, packets[d], bytes[d]) < 0)
 			s->c.topk_rejected++;
-		ws_hll_add_hash(s->uniq[WS_UNIQ_SRC], ws_hll_hash(key, klen));
+		ws_hll_add_hash(s->uniq[WS_UNIQ_SRC], ah[d]);
 		memcpy(key + 1, k->addr[d ^ 1], alen);
 		if (ws_topk_update(s->top[WS_TOP_DST], key, klen, packets[d], bytes[d]) < 0)
 			s->c.topk_rejected++;
-		ws_hll_add_hash(s->uniq[WS_UNIQ_DST], ws_hll_hash(key, klen));
+		ws_hll_add_hash(s->uniq[WS_UNIQ_DST], ah[d ^ 1]);
 		if (ports && ws_topk_update(s->top[WS_TOP_DPORT], key,
 					    ws_key_port(key, k->proto, k->port[d ^ 1]), packets[d],
 					    bytes[d]) < 0)
