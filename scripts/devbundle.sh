@@ -19,7 +19,7 @@ ldd build/tests/bench/bench_pipeline | awk '$3 ~ /^\// {print $3}' |
 	grep -v -e '/libc\.so' -e '/libm\.so' -e 'ld-linux' | xargs -I{} cp -L {} devbundle/lib/
 cat > devbundle/run.sh <<'RUN'
 #!/bin/sh
-# Per-core pipeline, with and without the hand, then scaling over 1..16 cores with
+# Per-core pipeline, then where its time goes, then scaling over 1..16 cores with
 # 10k and 1M flows per core.
 cd "$(dirname "$0")"
 export LD_LIBRARY_PATH="$PWD/lib"
@@ -32,8 +32,9 @@ if [ -x bench_pipeline.base ]; then
 	exit 0
 fi
 ./bench_pipeline mix.pcap
-echo "== without the expiry hand (WS_BENCH_NO_HAND=1)"
-WS_BENCH_NO_HAND=1 ./bench_pipeline mix.pcap
+echo "== where the time goes: reports, the hand's walk, the packet path"
+./bench_pipeline --profile 1000000
+./bench_pipeline --profile 10000
 ./bench_pipeline --scale 1,2,4,8,12,16 10000
 ./bench_pipeline --scale 1,2,4,8,16 1000000
 RUN

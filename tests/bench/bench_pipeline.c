@@ -8,24 +8,23 @@
  * the RX lcore turns it at 10 GbE line rate of 64-byte frames (the whole
  * table about every WS_FLOW_HAND_TURN_SECONDS), so live flows report as often
  * as they would there, and each live flow it passes is offered to the
- * largest-live-flows heap, as lib/rx does. Reports and hand visits per packet are printed: unlike the
- * cycles, they do not move with the machine's load.
- * Then the whole path behind the capture filter, run by DPDK's BPF JIT on an
- * mbuf header over each frame, as an RX lcore runs it (WS_BENCH_FILTER, by
- * default "ip or ip6", which every synthetic frame passes). For comparison, the
- * same summaries updated per packet (wsdissect's way).
- * Flows: 10k and 1M active (synthetic TCP frames, both directions, random
- * order), and the realistic mix capture.
+ * largest-live-flows heap, as lib/rx does. Reports and hand visits per packet are printed: unlike
+ * the cycles, they do not move with the machine's load. Then the whole path behind the capture
+ * filter, run by DPDK's BPF JIT on an mbuf header over each frame, as an RX lcore runs it
+ * (WS_BENCH_FILTER, by default "ip or ip6", which every synthetic frame passes). For comparison,
+ * the same summaries updated per packet (wsdissect's way). Flows: 10k and 1M active (synthetic TCP
+ * frames, both directions, random order), and the realistic mix capture.
  *
  *   bench_pipeline [MIX.pcap]
  *   bench_pipeline --scale 1,2,4,8 [FLOWS]
  *   bench_pipeline --profile FLOWS      (the whole path warmed, then steady(), for
  *                                        callgrind --toggle-collect=steady; prints
- *                                        cycles per packet, and flow reports and
- *                                        hand visits per packet)
+ *                                        cycles per packet, flow reports and hand
+ *                                        visits per packet, and where the time
+ *                                        goes: reports, the hand's walk, the rest)
  *
- * WS_BENCH_NO_HAND=1 stops the clock hand (no timeouts, no reports), to see what
- * the reports cost.
+ * WS_BENCH_NO_HAND=1 stops the clock hand (no timeouts, and no reports but the
+ * packet path's), to see what the hand costs.
  *
  * --scale runs the whole path on 1, 2, 4, 8 ... threads at once, one per CPU,
  * each with its own frames, statistics and flow table (FLOWS active flows,
@@ -201,6 +200,8 @@ enum stage { ST_TOUCH, ST_PARSE, ST_STATS, ST_ALL, ST_FILTER, ST_PER_PACKET };
 #define EXPIRE_EVERY ((uint32_t)(LINE_RATE_PPS / WS_FLOW_HAND_RUNS_PER_SECOND))
 
 static __thread uint32_t since_expire; /* packets since the hand last ran (per thread) */
+static __thread uint64_t hand_cycles;  /* spent in ws_flow_expire() (per thread) */
+static __thread bool in_hand;	       /* the reports now come from the hand */
 static __thread uint64_t sent;	       /* frames since the start, which sets their time */
 
 /*
@@ -304,8 +305,13 @@ pass(const struct frames *f, enum stage upto, struct ws_stats *st, struct ws_flo
 		acc += n_rec;
 		since_expire += nf;
 		if (hand != 0 && since_expire >= EXPIRE_EVERY) {
+			uint64_t t0 = __rdtsc();
+
 			since_expire = 0;
+			in_hand = true;
 			acc += ws_flow_expire(ft, fp[nf - 1].ts_ns, hand, rec, 256);
+			in_hand = false;
+			hand_cycles += __rdtsc() - t0;
 		}
 	}
 	return acc;
@@ -344,6 +350,8 @@ struct lcore {
 	unsigned int n_live;
 	struct ws_flow live[LIVE_TOP];
 	uint64_t reports, visits; /* what the flow path's cost goes with */
+	bool timed;		  /* time each report (--profile) */
+	uint64_t report_cycles, hand_report_cycles;
 };
 
 static void
@@ -351,8 +359,19 @@ lcore_report(void *arg, const struct ws_flow *f, const uint32_t packets[2], cons
 {
 	struct lcore *l = arg;
 
+	uint64_t t0, dt;
+
 	l->reports++;
+	if (!l->timed) {
+		ws_stats_flow_report(l->st, f, packets, bytes);
+		return;
+	}
+	t0 = __rdtsc();
 	ws_stats_flow_report(l->st, f, packets, bytes);
+	dt = __rdtsc() - t0;
+	l->report_cycles += dt;
+	if (in_hand)
+		l->hand_report_cycles += dt;
 }
 
 static void
@@ -478,6 +497,26 @@ steady(struct lcore *l, int min_passes)
 	return passes;
 }
 
+/*
+ * Where the steady state's time goes (--profile): the reports, timed one by
+ * one (their rdtsc pairs cost a few percent of each), the hand, timed around
+ * each ws_flow_expire() call, whose walk is its time less its reports', and
+ * the rest, the packet path.
+ */
+static void
+profile_split(const struct lcore *l, double total, int n)
+{
+	double pkts = (double)l->f.n * n, rep = l->report_cycles / pkts,
+	       hand_rep = l->hand_report_cycles / pkts, hand = hand_cycles / pkts;
+
+	printf("flow reports: %.0f cycles each, %.1f per packet (%.1f of them under the hand); "
+	       "the hand's walk: %.1f per packet (%.0f per live flow it passes); the packet "
+	       "path but its reports: %.1f\n",
+	       l->reports ? l->report_cycles / (double)l->reports : 0, rep, hand_rep,
+	       hand - hand_rep, l->visits ? (hand - hand_rep) * pkts / l->visits : 0,
+	       total - hand - (rep - hand_rep));
+}
+
 static void *
 worker_main(void *arg)
 {
@@ -547,13 +586,18 @@ main(int argc, char **argv)
 		/* warm, then the steady state, for callgrind --toggle-collect=steady */
 		struct lcore *l = lcore_init((uint32_t)atoi(argv[2]));
 		uint64_t t0 = __rdtsc();
-		int n = steady(l, 1);
+		double total;
+		int n;
 
+		l->timed = true;
+		hand_cycles = 0;
+		n = steady(l, 1);
+		total = (double)(__rdtsc() - t0) / ((double)l->f.n * n);
 		printf("%u frames x %d passes: %.1f cycles per packet (TSC), "
 		       "%.4f flow reports and %.4f hand visits per packet\n",
-		       l->f.n, n, (double)(__rdtsc() - t0) / ((double)l->f.n * n),
-		       (double)l->reports / ((double)l->f.n * n),
+		       l->f.n, n, total, (double)l->reports / ((double)l->f.n * n),
 		       (double)l->visits / ((double)l->f.n * n));
+		profile_split(l, total, n);
 		lcore_free(l);
 		return 0;
 	}
