@@ -15,6 +15,7 @@
 #include <time.h>
 #include <x86intrin.h>
 
+#include "bench_mem.h"
 #include "bench_tsc.h"
 
 #include <ws_parse.h>
@@ -59,7 +60,7 @@ load(const char *file, struct corpus *c)
 		return -1;
 	}
 	/* PREFETCH_AHEAD spare slots: prefetching past the end stays inside. */
-	c->data = aligned_alloc(64, (size_t)(cap + PREFETCH_AHEAD) * SLOT);
+	c->data = bench_huge_alloc((size_t)(cap + PREFETCH_AHEAD) * SLOT);
 	c->len = calloc(cap, sizeof(*c->len));
 	if (!c->data || !c->len)
 		return -1;

@@ -45,6 +45,7 @@
 #include <unistd.h>
 #include <x86intrin.h>
 
+#include "bench_mem.h"
 #include "bench_tsc.h"
 
 #include <rte_eal.h>
@@ -136,8 +137,12 @@ make_flows(struct frames *f, uint32_t n_flows, uint32_t n_pkts)
 
 	f->slot = SLOT;
 	f->n = n_pkts;
-	f->data = aligned_alloc(64, (size_t)n_pkts * SLOT);
+	f->data = bench_huge_alloc((size_t)n_pkts * SLOT);
 	f->len = malloc(n_pkts * sizeof(*f->len));
+	if (f->data == NULL || f->len == NULL) {
+		fprintf(stderr, "bench_pipeline: out of memory\n");
+		exit(1);
+	}
 	for (i = 0; i < n_pkts; i++) {
 		uint8_t *d = f->data + (size_t)i * SLOT;
 		uint32_t flow = (uint32_t)(rnd(&seed) % n_flows), a = 0x0a000000 | flow,
@@ -178,8 +183,14 @@ load_pcap(struct frames *f, const char *file)
 	if (!pc)
 		return -1;
 	f->slot = 2048;
-	f->data = aligned_alloc(64, (size_t)cap * f->slot);
+	f->data = bench_huge_alloc((size_t)cap * f->slot);
 	f->len = malloc(cap * sizeof(*f->len));
+	if (f->data == NULL || f->len == NULL) {
+		free(f->data);
+		free(f->len);
+		pcap_close(pc);
+		return -1;
+	}
 	f->n = 0;
 	while (f->n < cap && pcap_next_ex(pc, &h, &d) == 1) {
 		f->len[f->n] = h->caplen < f->slot ? h->caplen : f->slot;
