@@ -14,7 +14,7 @@
  * n zeroed bytes in 2 MiB pages where the kernel gives them (transparent huge
  * pages, advised), as DPDK's mempools sit in huge pages. On 4 KiB pages, frames
  * read in turn miss the TLB every few frames, a page walk (in a VM a nested one)
- * that no RX lcore pays: on the development VM that cost about 100 cycles per
+ * that no RX lcore pays: on the development VM that cost 15-130 cycles per
  * packet with 1M flows. Free with free().
  */
 static inline void *
