@@ -369,7 +369,6 @@ static void
 lcore_report(void *arg, const struct ws_flow *f, const uint32_t packets[2], const uint32_t bytes[2])
 {
 	struct lcore *l = arg;
-
 	uint64_t t0, dt;
 
 	l->reports++;
