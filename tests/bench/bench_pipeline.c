@@ -8,12 +8,14 @@
  * the RX lcore turns it at 10 GbE line rate of 64-byte frames (the whole
  * table about every WS_FLOW_HAND_TURN_SECONDS), so live flows report as often
  * as they would there, and each live flow it passes is offered to the
- * largest-live-flows heap, as lib/rx does. Reports and hand visits per packet are printed: unlike
- * the cycles, they do not move with the machine's load. Then the whole path behind the capture
- * filter, run by DPDK's BPF JIT on an mbuf header over each frame, as an RX lcore runs it
- * (WS_BENCH_FILTER, by default "ip or ip6", which every synthetic frame passes). For comparison,
- * the same summaries updated per packet (wsdissect's way). Flows: 10k and 1M active (synthetic TCP
- * frames, both directions, random order), and the realistic mix capture.
+ * largest-live-flows heap, as lib/rx does. Reports and hand visits per
+ * packet are printed: unlike the cycles, they do not move with the machine's
+ * load. Then the whole path behind the capture filter, run by DPDK's BPF JIT
+ * on an mbuf header over each frame, as an RX lcore runs it (WS_BENCH_FILTER,
+ * by default "ip or ip6", which every synthetic frame passes). For
+ * comparison, the same summaries updated per packet (wsdissect's way).
+ * Flows: 10k and 1M active (synthetic TCP frames, both directions, random
+ * order), and the realistic mix capture.
  *
  *   bench_pipeline [MIX.pcap]
  *   bench_pipeline --scale 1,2,4,8 [FLOWS]
