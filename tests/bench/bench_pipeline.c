@@ -588,6 +588,21 @@ scale(const char *counts, uint32_t n_flows, double hz)
 	free(list);
 }
 
+/* FLOWS of --profile and --scale: 1 to half the largest table (the table holds twice as many). */
+static uint32_t
+flows_arg(const char *s)
+{
+	char *end;
+	unsigned long n = strtoul(s, &end, 10);
+
+	if (end == s || *end != '\0' || n < 1 || n > WS_FLOW_CAPACITY_MAX / 2) {
+		fprintf(stderr, "bench_pipeline: FLOWS '%s': want a number of flows from 1 to %u\n",
+			s, WS_FLOW_CAPACITY_MAX / 2);
+		exit(2);
+	}
+	return (uint32_t)n;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -596,7 +611,7 @@ main(int argc, char **argv)
 	no_hand = getenv("WS_BENCH_NO_HAND") != NULL;
 	if (argc > 2 && !strcmp(argv[1], "--profile")) {
 		/* warm, then the steady state, for callgrind --toggle-collect=steady */
-		struct lcore *l = lcore_init((uint32_t)atoi(argv[2]));
+		struct lcore *l = lcore_init(flows_arg(argv[2]));
 		uint64_t t0 = __rdtsc();
 		double total;
 		int n;
@@ -617,7 +632,7 @@ main(int argc, char **argv)
 		double hz = bench_tsc_hz();
 
 		printf("TSC %.2f GHz\n", hz / 1e9);
-		scale(argv[2], argc > 3 ? (uint32_t)atoi(argv[3]) : 10000, hz);
+		scale(argv[2], argc > 3 ? flows_arg(argv[3]) : 10000, hz);
 		return 0;
 	}
 	printf("TSC %.2f GHz\n", bench_tsc_hz() / 1e9);
